@@ -1,0 +1,35 @@
+import type { Estimate } from './estimate.js';
+import type { Finding } from './findings.js';
+import type { Summary } from './histogram.js';
+import type { EncodingName } from './models.js';
+
+export type FileRole = 'training' | 'validation';
+
+export interface FileReport {
+  role: FileRole;
+  path: string;
+  bytes: number;
+  sha256: string;
+  /** Non-blank lines: each one is meant to be an example. */
+  examples: number;
+  /** The first `maxErrors` errors; `errorCount` has them all. */
+  errors: Finding[];
+  warnings: Finding[];
+  errorCount: number;
+  warningCount: number;
+  tokens: { total: Summary; assistant: Summary };
+  messages: Summary;
+  /** Examples over the model's per-example token limit. */
+  tooLong: number;
+  /** Informational remarks about how the file was checked. */
+  notes: string[];
+}
+
+export interface ValidationReport {
+  valid: boolean;
+  model: string;
+  encoding: EncodingName;
+  maxExampleTokens: number;
+  files: FileReport[];
+  estimate: Estimate;
+}
