@@ -9,6 +9,7 @@
  */
 
 const APOSTROPHE = 39;
+const SLASH = 47;
 
 function isUpper(c: number): boolean {
   return c >= 65 && c <= 90;
@@ -48,8 +49,12 @@ function contractionLength(s: string, i: number): number {
   return 0;
 }
 
-/** The alternatives both encodings share after their word rules: numbers, punctuation, space. */
-function commonTail(s: string, i: number, n: number): number {
+/**
+ * The alternatives both encodings share after their word rules: numbers, punctuation, space.
+ * They differ only in what may trail a punctuation run: o200k takes `[\r\n/]*` (so `.\r/` is one
+ * piece), cl100k only `[\r\n]*`.
+ */
+function commonTail(s: string, i: number, n: number, slashTrails: boolean): number {
   const c = s.charCodeAt(i);
   // \p{N}{1,3}
   if (isDigit(c)) {
@@ -57,12 +62,14 @@ function commonTail(s: string, i: number, n: number): number {
     while (j < n && j < i + 3 && isDigit(s.charCodeAt(j))) j++;
     return j;
   }
-  // ` ?[^\s\p{L}\p{N}]+[\r\n/]*` (o200k) and ` ?[^\s\p{L}\p{N}]+[\r\n]*` (cl100k): '/' is itself
-  // punctuation, so the punctuation run has already taken it and only \r \n can follow.
+  // ` ?[^\s\p{L}\p{N}]+` then the trailing newlines (and, for o200k, slashes).
   let p = c === 32 && i + 1 < n && isPunct(s.charCodeAt(i + 1)) ? i + 1 : isPunct(c) ? i : -1;
   if (p >= 0) {
     while (p < n && isPunct(s.charCodeAt(p))) p++;
-    while (p < n && isNewline(s.charCodeAt(p))) p++;
+    for (; p < n; p++) {
+      const t = s.charCodeAt(p);
+      if (!isNewline(t) && !(slashTrails && t === SLASH)) break;
+    }
     return p;
   }
   // Whitespace run [i, w).
@@ -94,7 +101,7 @@ export function nextPieceEndO200k(s: string, i: number, n: number): number {
     // the second rule matches the capitals alone. Either may end in a contraction.
     return l + contractionLength(s, l);
   }
-  return commonTail(s, i, n);
+  return commonTail(s, i, n, true);
 }
 
 /** cl100k_base: `(contraction)|[^\r\n\p{L}\p{N}]?\p{L}+|…` */
@@ -108,7 +115,7 @@ export function nextPieceEndCl100k(s: string, i: number, n: number): number {
     while (j < n && isLetter(s.charCodeAt(j))) j++;
     return j;
   }
-  return commonTail(s, i, n);
+  return commonTail(s, i, n, false);
 }
 
 const NON_ASCII = /[^\x00-\x7f]/;

@@ -1,6 +1,10 @@
 import { loadEncoding, type LoadedEncoding } from './encodings.js';
 import type { EncodingName } from './models.js';
+import { countMergedTokens } from './bpe-merge.js';
 import { isAscii, nextPieceEndCl100k, nextPieceEndO200k } from './pretokenize-ascii.js';
+
+/** Pieces this long go to the O(n log n) merge instead of js-tiktoken's quadratic one. */
+const LONG_PIECE_CHARS = 256;
 
 /** Default bound of the piece cache: ~10-20 MB of short strings, plenty for natural language. */
 export const DEFAULT_PIECE_CACHE_ENTRIES = 100_000;
@@ -20,6 +24,7 @@ export class TokenCounter {
   private readonly tokenizer: LoadedEncoding;
   private readonly pattern: RegExp;
   private readonly nextPieceEnd: (s: string, i: number, n: number) => number;
+  private readonly encoder = new TextEncoder();
   private young = new Map<string, number>();
   private old = new Map<string, number>();
 
@@ -50,6 +55,11 @@ export class TokenCounter {
     return total;
   }
 
+  private encodePiece(piece: string): number {
+    if (piece.length < LONG_PIECE_CHARS) return this.tokenizer.tiktoken.encode(piece, [], []).length;
+    return countMergedTokens(this.encoder.encode(piece), this.tokenizer.rankOf);
+  }
+
   get cacheEntries(): number {
     return this.young.size + this.old.size;
   }
@@ -58,7 +68,7 @@ export class TokenCounter {
     let count = this.young.get(piece);
     if (count !== undefined) return count;
     count = this.old.get(piece);
-    if (count === undefined) count = this.tokenizer.tiktoken.encode(piece, [], []).length;
+    if (count === undefined) count = this.encodePiece(piece);
     if (this.young.size >= this.maxCacheEntries) {
       this.old = this.young;
       this.young = new Map();

@@ -109,7 +109,9 @@ async function validateFile(
     }
     if (!isUtf8(bytes)) {
       examples++;
-      add({ line, code: 'invalid_utf8', message: `line is not valid UTF-8 (bad byte at offset ${firstInvalidUtf8Offset(bytes)})` });
+      const at = firstInvalidUtf8Offset(bytes);
+      const hex = bytes[at]?.toString(16).padStart(2, '0') ?? '??';
+      add({ line, code: 'invalid_utf8', message: `line is not valid UTF-8 (byte 0x${hex} at column ${at + 1}); save the file as UTF-8` });
       return;
     }
     const text = bytes.toString('utf8');
