@@ -6,6 +6,6 @@ export default defineConfig({
     // Integration tests start Azurite and servers on free ports; give them room on a 2-core machine.
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    reporters: ['default'],
+    reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });

@@ -1,13 +1,15 @@
 /**
- * Byte-pair merge in O(n log n) for long pre-tokenizer pieces. js-tiktoken's merge rescans every
- * adjacent pair after each merge — O(n²): a 20,000-letter run takes ~20 s, so one pathological
- * line could stall validation for minutes. This keeps candidate pairs in a min-heap ordered by
- * (rank, position) — the same lowest-rank, leftmost-first order js-tiktoken merges in — and drops
- * stale pairs lazily. Returns the number of tokens the piece encodes to.
+ * Byte-pair merge of one pre-tokenizer piece, in O(n log n). js-tiktoken's merge rescans every
+ * adjacent pair after each merge — O(n²): a 20,000-letter run takes ~20 s there, so one
+ * pathological line could stall validation for minutes. This keeps candidate pairs in a min-heap
+ * ordered by (rank, position) — the same lowest-rank, leftmost-first order js-tiktoken merges in —
+ * and drops stale pairs lazily. Returns the number of tokens the piece encodes to.
+ *
+ * `bytes` is a byte string (one char per byte, latin1), the key format of `rankOf`.
  */
-export type RankLookup = (bytes: Uint8Array) => number | undefined;
+export type RankLookup = (byteString: string) => number | undefined;
 
-export function countMergedTokens(bytes: Uint8Array, rankOf: RankLookup): number {
+export function countMergedTokens(bytes: string, rankOf: RankLookup): number {
   const n = bytes.length;
   if (n <= 1) return n;
   // Parts are identified by their start byte; they only ever grow rightwards.
@@ -24,7 +26,7 @@ export function countMergedTokens(bytes: Uint8Array, rankOf: RankLookup): number
     const mid = end[left]!;
     if (mid >= n) return;
     const right = end[mid]!;
-    const rank = rankOf(bytes.subarray(left, right));
+    const rank = rankOf(bytes.slice(left, right));
     if (rank !== undefined) heap.push(rank, left, right);
   };
   for (let i = 0; i < n - 1; i++) consider(i);

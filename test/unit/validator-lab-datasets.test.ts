@@ -1,7 +1,7 @@
 import { createReadStream, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadEncoding } from '../../src/validation/encodings.js';
 import { validateDataset } from '../../src/validation/index.js';
+import { plainCount } from '../support/reference-tiktoken.js';
 import { LAB_TRAINING, LAB_VALIDATION } from '../support/paths.js';
 import { validateText } from '../support/validate-text.js';
 
@@ -9,8 +9,7 @@ type Message = Record<string, string>;
 
 /** The OpenAI cookbook's num_tokens_from_messages with js-tiktoken's plain encode: the reference. */
 function cookbookTokens(file: string, encoding: 'o200k_base' | 'cl100k_base'): { total: number[]; assistant: number[] } {
-  const { tiktoken } = loadEncoding(encoding);
-  const encode = (s: string) => tiktoken.encode(s, [], []).length;
+  const encode = (s: string) => plainCount(encoding, s);
   const total: number[] = [];
   const assistant: number[] = [];
   for (const line of readFileSync(file, 'utf8').split('\n').filter((l) => l.trim())) {
@@ -76,8 +75,7 @@ describe('the lab datasets (../shared/datasets)', () => {
     const before = await validateText(lines.join('\n'));
     const after = await validateText(withSpecial);
     expect(after.valid).toBe(true);
-    const { tiktoken } = loadEncoding('o200k_base');
-    const added = tiktoken.encode('Antarctica? <|endoftext|><|fim_prefix|>', [], []).length - tiktoken.encode('Antarctica?', [], []).length;
+    const added = plainCount('o200k_base', 'Antarctica? <|endoftext|><|fim_prefix|>') - plainCount('o200k_base', 'Antarctica?');
     expect(added).toBeGreaterThan(2);
     expect(after.files[0]!.tokens.total.sum - before.files[0]!.tokens.total.sum).toBe(added);
   });
