@@ -117,3 +117,11 @@ describe('local.settings.sample.json', () => {
     expect(config.storage.kind).toBe('connectionString');
   });
 });
+
+describe('README', () => {
+  it('documents every setting', () => {
+    const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+    const missing = SETTINGS.filter((s) => !readme.includes(`\`${s.name}\``)).map((s) => s.name);
+    expect(missing).toEqual([]);
+  });
+});
