@@ -6,6 +6,7 @@
  */
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { seededRandom } from './seeded-random.js';
 
 const WORDS = (
   'the of and to in is you that it he was for on are as with his they at be this have from or one had by word but not what all ' +
@@ -21,20 +22,8 @@ const WORDS = (
 const NON_ASCII = ['café', 'naïve', 'résumé', 'Zürich', 'São Paulo', '東京', 'Привет', '🚀', '✅', '—', '“quoted”', 'Ångström'];
 const PUNCT = ['.', ',', '?', '!', ':', ';', ' -', "'s", "n't", '(', ')'];
 
-/** Mulberry32: small, fast, deterministic. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export async function writeCorpus(path: string, targetBytes: number, seed = 1): Promise<{ bytes: number; examples: number }> {
-  const rnd = random(seed);
+  const rnd = seededRandom(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!;
   const pseudoWord = (): string => {
     const syllables = ['ka', 'lo', 'mi', 'tra', 'zen', 'qu', 'ix', 'por', 'vel', 'dun', 'shi', 'ro'];

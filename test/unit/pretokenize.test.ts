@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadEncoding } from '../../src/validation/encodings.js';
 import { nextPieceEndCl100k, nextPieceEndO200k } from '../../src/validation/pretokenize-ascii.js';
+import { seededRandom } from '../../bench/seeded-random.js';
 
 function scan(text: string, next: (s: string, i: number, n: number) => number): string[] {
   const pieces: string[] = [];
@@ -10,18 +11,6 @@ function scan(text: string, next: (s: string, i: number, n: number) => number): 
     i = end;
   }
   return pieces;
-}
-
-/** Deterministic PRNG so a failure is reproducible from the printed seed. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 // Characters chosen to hit every branch: case changes, contractions, digits, punctuation before
@@ -53,7 +42,7 @@ describe.each(cases)('ASCII pre-tokenizer for %s', (name, next) => {
 
   it('matches the regex on 20,000 random ASCII strings', () => {
     const seed = 20261121;
-    const random = prng(seed);
+    const random = seededRandom(seed);
     for (let round = 0; round < 20_000; round++) {
       const length = 1 + Math.floor(random() * 16);
       let text = '';
