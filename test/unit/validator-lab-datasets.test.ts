@@ -32,7 +32,7 @@ function cookbookTokens(file: string, encoding: 'o200k_base' | 'cl100k_base'): {
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
-describe('the lab datasets (../shared/datasets)', () => {
+describe('the lab datasets (test/fixtures/lab)', () => {
   it.each(['o200k_base', 'cl100k_base'] as const)('are valid, with token sums equal to plain encode (%s)', async (encoding) => {
     const model = encoding === 'o200k_base' ? 'gpt-4o-mini-2024-07-18' : 'gpt-35-turbo-0125';
     const report = await validateDataset(
