@@ -198,7 +198,9 @@ module openAiAccess 'app/openai-access.bicep' = {
     accountName: openAiAccountName
     appPrincipalId: identity.outputs.principalId
   }
+  // For a new account the scope is this deployment's own resource group: make sure it exists.
   dependsOn: [
+    rg
     openAiAccount
   ]
 }
@@ -291,3 +293,5 @@ output EVENTS_QUEUE string = eventsQueueName
 output AZURE_OPENAI_ACCOUNT_NAME string = openAiAccountName
 output AZURE_OPENAI_RESOURCE_GROUP string = openAiResourceGroupName
 output AZURE_OPENAI_ENDPOINT string = openAiAccess.outputs.endpoint
+// The custom role outlives `azd down` (role definitions are subscription-level); README, teardown.
+output AZURE_OPENAI_DEPLOYMENT_ROLE_NAME string = openAiAccess.outputs.deploymentWriterRoleName
