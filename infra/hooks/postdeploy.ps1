@@ -26,8 +26,16 @@ $subscriptionName = Get-Setting 'EVENTGRID_SUBSCRIPTION_NAME' 'datasets-jsonl-cr
 $attempts = 30
 $pause = 10
 
+$siteId = az functionapp show --resource-group $group --name $app --query id --output tsv
+if ($LASTEXITCODE -ne 0) { Write-Error "Could not read $app." }
+$hostName = az functionapp show --resource-group $group --name $app --query defaultHostName --output tsv
+if ($LASTEXITCODE -ne 0) { Write-Error "Could not read the host name of $app." }
+
 Write-Host "Waiting for function $functionName on $app..."
 for ($i = 1; ; $i++) {
+    # On Flex Consumption the function list can show only a WarmUp function after a deployment
+    # until triggers are synced (what the portal's Refresh does): sync, then look.
+    az rest --method post --url "$siteId/host/default/sync?api-version=2024-04-01" --output none 2>$null
     $count = az functionapp function list --resource-group $group --name $app `
         --query "length([?name=='$app/$functionName'])" --output tsv 2>$null
     if ($LASTEXITCODE -eq 0 -and $count -eq '1') { break }
@@ -49,8 +57,6 @@ for ($i = 1; ; $i++) {
     Start-Sleep -Seconds $pause
 }
 
-$hostName = az functionapp show --resource-group $group --name $app --query defaultHostName --output tsv
-if ($LASTEXITCODE -ne 0) { Write-Error "Could not read the host name of $app." }
 $endpoint = "https://$hostName/runtime/webhooks/blobs?functionName=Host.Functions.$functionName&code=$key"
 
 # On Windows az is a batch file (az.cmd), and cmd.exe would take the `&` in the URL for a command

@@ -24,10 +24,18 @@ subscription_name="${EVENTGRID_SUBSCRIPTION_NAME:-datasets-jsonl-created}"
 attempts=30
 pause=10
 
+site_id="$(az functionapp show --resource-group "$group" --name "$app" --query id --output tsv)"
+host="$(az functionapp show --resource-group "$group" --name "$app" --query defaultHostName --output tsv)"
+
 echo "Waiting for function ${function_name} on ${app}..."
 i=0
-until [ "$(az functionapp function list --resource-group "$group" --name "$app" \
-  --query "length([?name=='${app}/${function_name}'])" --output tsv 2>/dev/null || true)" = "1" ]; do
+while :; do
+  # On Flex Consumption the function list can show only a WarmUp function after a deployment
+  # until triggers are synced (what the portal's Refresh does): sync, then look.
+  az rest --method post --url "${site_id}/host/default/sync?api-version=2024-04-01" --output none 2>/dev/null || true
+  found="$(az functionapp function list --resource-group "$group" --name "$app" \
+    --query "length([?name=='${app}/${function_name}'])" --output tsv 2>/dev/null || true)"
+  [ "$found" = "1" ] && break
   i=$((i + 1))
   if [ "$i" -ge "$attempts" ]; then
     echo "error: no function named ${function_name} is deployed to ${app}." >&2
@@ -54,7 +62,6 @@ while [ -z "$key" ]; do
   fi
 done
 
-host="$(az functionapp show --resource-group "$group" --name "$app" --query defaultHostName --output tsv)"
 endpoint="https://${host}/runtime/webhooks/blobs?functionName=Host.Functions.${function_name}&code=${key}"
 
 # Event Grid validates the webhook while creating the subscription; a cold start can make that

@@ -112,7 +112,7 @@ function defaultProblems(mainText: string, parametersJson: string, settings: rea
   return problems;
 }
 
-const ALLOWED_SH = new Set(['az', 'azd', 'set', 'echo', 'printf', 'test', '[', 'exit', 'sleep', 'true', 'false', ':', 'export', 'unset', 'shift', 'read']);
+const ALLOWED_SH = new Set(['az', 'azd', 'set', 'echo', 'printf', 'test', '[', 'exit', 'break', 'sleep', 'true', 'false', ':', 'export', 'unset', 'shift', 'read']);
 const ALLOWED_PS = new Set(['az', 'azd', 'Write-Host', 'Write-Error', 'Write-Warning', 'Start-Sleep', 'Set-StrictMode']);
 
 function hookProblems(file: string, text: string): string[] {
