@@ -1,0 +1,80 @@
+// The storage account that is both the Functions host's storage (Durable Functions task hub,
+// deployment package) and the pipeline's data: the `datasets` drop zone, `runs` artifacts and the
+// `finetune-events` notification queue. Keyless: shared-key access is off, so every client —
+// the app, Event Grid's delivery, a user's `az storage blob upload --auth-mode login` — uses Entra ID.
+param name string
+param location string
+param tags object
+param containerNames array
+param queueNames array
+@description('Event Grid system topic for the account\'s blob events; the postdeploy hook subscribes the blob trigger to it.')
+param systemTopicName string
+
+resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+  name: name
+  location: location
+  tags: tags
+  kind: 'StorageV2'
+  sku: {
+    name: 'Standard_LRS'
+  }
+  properties: {
+    allowSharedKeyAccess: false
+    allowBlobPublicAccess: false
+    defaultToOAuthAuthentication: true
+    minimumTlsVersion: 'TLS1_2'
+    supportsHttpsTrafficOnly: true
+    publicNetworkAccess: 'Enabled'
+    networkAcls: {
+      defaultAction: 'Allow'
+      bypass: 'AzureServices'
+    }
+  }
+}
+
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
+  parent: account
+  name: 'default'
+}
+
+resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = [
+  for containerName in containerNames: {
+    parent: blobService
+    name: containerName
+    properties: {
+      publicAccess: 'None'
+    }
+  }
+]
+
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' = {
+  parent: account
+  name: 'default'
+}
+
+resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = [
+  for queueName in queueNames: {
+    parent: queueService
+    name: queueName
+  }
+]
+
+// Blob-created events leave the account through this topic. The subscription that delivers them to
+// the function app is made after code deployment (infra/hooks/postdeploy.*), because its webhook
+// URL carries the blobs_extension key, which exists only once the blob trigger is running.
+resource systemTopic 'Microsoft.EventGrid/systemTopics@2022-06-15' = {
+  name: systemTopicName
+  location: location
+  tags: tags
+  properties: {
+    source: account.id
+    topicType: 'Microsoft.Storage.StorageAccounts'
+  }
+}
+
+output name string = account.name
+output id string = account.id
+output blobEndpoint string = account.properties.primaryEndpoints.blob
+output queueEndpoint string = account.properties.primaryEndpoints.queue
+output tableEndpoint string = account.properties.primaryEndpoints.table
+output systemTopicName string = systemTopic.name

@@ -1,0 +1,86 @@
+#!/usr/bin/env pwsh
+# azd postdeploy hook (Windows, PowerShell 7): deliver Microsoft.Storage.BlobCreated events for
+# `*.jsonl` in the datasets container to the blob trigger, through the blob extension's webhook.
+# Same steps as postdeploy.sh; see there for why this runs after deployment and not in Bicep.
+# Uses only az, azd's environment (outputs of infra/main.bicep arrive as environment variables)
+# and PowerShell itself. Idempotent: `event-subscription create` is a PUT (create or replace).
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+
+function Get-Setting([string] $Name, [string] $Default) {
+    $value = [Environment]::GetEnvironmentVariable($Name)
+    if ($value) { return $value }
+    if ($Default) { return $Default }
+    throw "$Name is not set: run azd provision first"
+}
+
+$app = Get-Setting 'AZURE_FUNCTION_APP_NAME' ''
+$group = Get-Setting 'AZURE_RESOURCE_GROUP' ''
+$topic = Get-Setting 'AZURE_EVENTGRID_SYSTEM_TOPIC_NAME' ''
+$container = Get-Setting 'DATASETS_CONTAINER' 'datasets'
+# The blob-trigger function's name as registered with app.storageBlob(...) in src/functions.
+$functionName = Get-Setting 'BLOB_TRIGGER_FUNCTION_NAME' 'datasetDropped'
+$subscriptionName = Get-Setting 'EVENTGRID_SUBSCRIPTION_NAME' 'datasets-jsonl-created'
+
+# Right after a deployment the host may still be starting; wait a few minutes, not forever.
+$attempts = 30
+$pause = 10
+
+$siteId = az functionapp show --resource-group $group --name $app --query id --output tsv
+if ($LASTEXITCODE -ne 0) { Write-Error "Could not read $app." }
+$hostName = az functionapp show --resource-group $group --name $app --query defaultHostName --output tsv
+if ($LASTEXITCODE -ne 0) { Write-Error "Could not read the host name of $app." }
+
+Write-Host "Waiting for function $functionName on $app..."
+for ($i = 1; ; $i++) {
+    # On Flex Consumption the function list can show only a WarmUp function after a deployment
+    # until triggers are synced (what the portal's Refresh does): sync, then look.
+    az rest --method post --url "$siteId/host/default/sync?api-version=2024-04-01" --output none 2>$null
+    $count = az functionapp function list --resource-group $group --name $app `
+        --query "length([?name=='$app/$functionName'])" --output tsv 2>$null
+    if ($LASTEXITCODE -eq 0 -and $count -eq '1') { break }
+    if ($i -ge $attempts) {
+        Write-Error ("No function named $functionName is deployed to $app. The Event Grid subscription needs the " +
+            'blob trigger; set BLOB_TRIGGER_FUNCTION_NAME (azd env set BLOB_TRIGGER_FUNCTION_NAME <name>) if it is registered under another name.')
+    }
+    Start-Sleep -Seconds $pause
+}
+
+Write-Host 'Fetching the blobs_extension system key...'
+for ($i = 1; ; $i++) {
+    $key = az functionapp keys list --resource-group $group --name $app `
+        --query 'systemKeys.blobs_extension' --output tsv 2>$null
+    if ($LASTEXITCODE -eq 0 -and $key) { break }
+    if ($i -ge $attempts) {
+        Write-Error "$app has no blobs_extension system key yet; re-run with azd hooks run postdeploy."
+    }
+    Start-Sleep -Seconds $pause
+}
+
+$endpoint = "https://$hostName/runtime/webhooks/blobs?functionName=Host.Functions.$functionName&code=$key"
+
+# On Windows az is a batch file (az.cmd), and cmd.exe would take the `&` in the URL for a command
+# separator: pass the URL inside literal double quotes there. Elsewhere pass it as it is.
+$endpointArgument = if ($IsWindows) { '"' + $endpoint + '"' } else { $endpoint }
+
+Write-Host "Subscribing $functionName to *.jsonl created in $container ($topic/$subscriptionName)..."
+for ($i = 1; ; $i++) {
+    az eventgrid system-topic event-subscription create `
+        --name $subscriptionName `
+        --resource-group $group `
+        --system-topic-name $topic `
+        --endpoint-type webhook `
+        --endpoint $endpointArgument `
+        --included-event-types Microsoft.Storage.BlobCreated `
+        --subject-begins-with "/blobServices/default/containers/$container/" `
+        --subject-ends-with .jsonl `
+        --output none
+    if ($LASTEXITCODE -eq 0) { break }
+    if ($i -ge 3) {
+        Write-Error 'Could not create the Event Grid subscription; re-run with azd hooks run postdeploy.'
+    }
+    # Event Grid validates the webhook while creating the subscription; a cold start can time out.
+    Start-Sleep -Seconds $pause
+}
+
+Write-Host "Event Grid subscription $subscriptionName is in place."

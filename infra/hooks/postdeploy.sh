@@ -1,0 +1,89 @@
+#!/bin/sh
+# azd postdeploy hook (POSIX): deliver Microsoft.Storage.BlobCreated events for `*.jsonl` in the
+# datasets container to the blob trigger, through the blob extension's webhook.
+#
+# Why here and not in Bicep: the webhook URL carries the `blobs_extension` system key, which exists
+# only once code with an Event Grid-source blob trigger runs, and Event Grid validates the endpoint
+# when the subscription is created. So: after `azd deploy`, never before.
+#
+# Uses only az, azd's environment (outputs of infra/main.bicep arrive as environment variables)
+# and shell builtins. Idempotent: `event-subscription create` is a PUT (create or replace), so a
+# re-run points the subscription at the current host name and key.
+set -eu
+
+app="${AZURE_FUNCTION_APP_NAME:?is not set: run azd provision first}"
+group="${AZURE_RESOURCE_GROUP:?is not set: run azd provision first}"
+topic="${AZURE_EVENTGRID_SYSTEM_TOPIC_NAME:?is not set: run azd provision first}"
+container="${DATASETS_CONTAINER:-datasets}"
+# The blob-trigger function's name as registered with app.storageBlob(...) in src/functions.
+function_name="${BLOB_TRIGGER_FUNCTION_NAME:-datasetDropped}"
+subscription_name="${EVENTGRID_SUBSCRIPTION_NAME:-datasets-jsonl-created}"
+
+# Right after a deployment the host may still be starting: the function is listed and the
+# extension's key exists only once it has loaded the code. Wait a few minutes, not forever.
+attempts=30
+pause=10
+
+site_id="$(az functionapp show --resource-group "$group" --name "$app" --query id --output tsv)"
+host="$(az functionapp show --resource-group "$group" --name "$app" --query defaultHostName --output tsv)"
+
+echo "Waiting for function ${function_name} on ${app}..."
+i=0
+while :; do
+  # On Flex Consumption the function list can show only a WarmUp function after a deployment
+  # until triggers are synced (what the portal's Refresh does): sync, then look.
+  az rest --method post --url "${site_id}/host/default/sync?api-version=2024-04-01" --output none 2>/dev/null || true
+  found="$(az functionapp function list --resource-group "$group" --name "$app" \
+    --query "length([?name=='${app}/${function_name}'])" --output tsv 2>/dev/null || true)"
+  [ "$found" = "1" ] && break
+  i=$((i + 1))
+  if [ "$i" -ge "$attempts" ]; then
+    echo "error: no function named ${function_name} is deployed to ${app}." >&2
+    echo "       The Event Grid subscription needs the blob trigger; set BLOB_TRIGGER_FUNCTION_NAME" >&2
+    echo "       (azd env set BLOB_TRIGGER_FUNCTION_NAME <name>) if it is registered under another name." >&2
+    exit 1
+  fi
+  sleep "$pause"
+done
+
+echo "Fetching the blobs_extension system key..."
+key=""
+i=0
+while [ -z "$key" ]; do
+  key="$(az functionapp keys list --resource-group "$group" --name "$app" \
+    --query "systemKeys.blobs_extension" --output tsv 2>/dev/null || true)"
+  if [ -z "$key" ]; then
+    i=$((i + 1))
+    if [ "$i" -ge "$attempts" ]; then
+      echo "error: ${app} has no blobs_extension system key yet; re-run with azd hooks run postdeploy." >&2
+      exit 1
+    fi
+    sleep "$pause"
+  fi
+done
+
+endpoint="https://${host}/runtime/webhooks/blobs?functionName=Host.Functions.${function_name}&code=${key}"
+
+# Event Grid validates the webhook while creating the subscription; a cold start can make that
+# time out, so try a few times.
+echo "Subscribing ${function_name} to *.jsonl created in ${container} (${topic}/${subscription_name})..."
+i=0
+until az eventgrid system-topic event-subscription create \
+  --name "$subscription_name" \
+  --resource-group "$group" \
+  --system-topic-name "$topic" \
+  --endpoint-type webhook \
+  --endpoint "$endpoint" \
+  --included-event-types Microsoft.Storage.BlobCreated \
+  --subject-begins-with "/blobServices/default/containers/${container}/" \
+  --subject-ends-with .jsonl \
+  --output none; do
+  i=$((i + 1))
+  if [ "$i" -ge 3 ]; then
+    echo "error: could not create the Event Grid subscription; re-run with azd hooks run postdeploy." >&2
+    exit 1
+  fi
+  sleep "$pause"
+done
+
+echo "Event Grid subscription ${subscription_name} is in place."
