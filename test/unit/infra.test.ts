@@ -332,3 +332,24 @@ describe('azure.yaml', () => {
     for (const os of ['posix', 'windows']) expect(existsSync(path.join(ROOT, String(at(yaml, 'hooks', 'postdeploy', os, 'run'))))).toBe(true);
   });
 });
+
+describe('deployment package (remote build)', () => {
+  const ignored = read('.funcignore')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+
+  it('azure.yaml asks for a remote build of the api service', () => {
+    expect(read('azure.yaml')).toMatch(/\n {4}host: function\n(?: {4}#.*\n)* {4}remoteBuild: true\n/);
+  });
+
+  it('.funcignore uploads what the platform builds from and leaves node_modules and dev tooling behind', () => {
+    for (const needed of ['src/', 'src/index.ts', 'package.json', 'package-lock.json', 'tsconfig.json', 'host.json']) {
+      const hit = ignored.find((p) => p === needed || (p.endsWith('/') && needed.startsWith(p)) || (p.startsWith('*.') && needed.endsWith(p.slice(1))));
+      expect(hit, `${needed} must be uploaded`).toBeUndefined();
+    }
+    for (const excluded of ['node_modules/', 'dist/', 'test/', 'dev/', 'bench/', 'infra/', 'local.settings.json']) {
+      expect(ignored, `${excluded} must not be uploaded`).toContain(excluded);
+    }
+  });
+});
