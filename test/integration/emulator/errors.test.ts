@@ -9,6 +9,7 @@ import {
   armClient,
   BASE_MODEL,
   deploymentBody,
+  failure,
   openaiClient,
   raw,
   RESOURCE_GROUP,
@@ -21,15 +22,6 @@ import {
 } from './helpers.js';
 
 const DEPLOYMENTS = `/subscriptions/${SUBSCRIPTION}/resourceGroups/${RESOURCE_GROUP}/providers/Microsoft.CognitiveServices/accounts/${ACCOUNT}/deployments`;
-
-async function failure<T>(promise: Promise<T>): Promise<any> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the request to fail');
-}
 
 function upload(client: AzureOpenAI, name: string, text: string) {
   return client.files.create({ file: new File([text], name), purpose: 'fine-tune' });
@@ -237,7 +229,10 @@ describe('emulator error paths', () => {
       const question = { role: 'user' as const, content: 'What is the biggest ocean?' };
       const before = await client.chat.completions.create({ model: 'base', messages: [question] });
       expect(before.choices[0]?.message.content).toMatch(/^This is an emulated reply from gpt-4o-mini/);
+      // A longer provisioning time leaves room to observe the update in progress on a busy machine.
+      await raw(emulator, 'PATCH', '/__emulator/config', { body: { deploySeconds: 3 } });
       const poller = await arm.deployments.beginCreateOrUpdate(RESOURCE_GROUP, ACCOUNT, 'base', deploymentBody(fineTunedModel), { updateIntervalInMs: 100 });
+      await raw(emulator, 'PATCH', '/__emulator/config', { body: { deploySeconds: 1 } });
       expect((await arm.deployments.get(RESOURCE_GROUP, ACCOUNT, 'base')).properties?.provisioningState).toBe('Updating');
       expect((await client.chat.completions.create({ model: 'base', messages: [question] })).model).toBe('gpt-4o-mini');
       const updated = await poller.pollUntilDone();

@@ -7,6 +7,7 @@ import {
   armClient,
   BASE_MODEL,
   deploymentBody,
+  failure,
   openaiClient,
   raw,
   RESOURCE_GROUP,
@@ -15,15 +16,6 @@ import {
   untilJob,
   uploadProcessed,
 } from './helpers.js';
-
-async function failure<T>(promise: Promise<T>): Promise<any> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the request to fail');
-}
 
 describe('emulator faults', () => {
   let emulator: RunningEmulator;

@@ -81,3 +81,13 @@ export async function raw(emulator: RunningEmulator, method: string, path: strin
 export function deploymentBody(model: string, version = '1') {
   return { sku: { name: 'Standard', capacity: 1 }, properties: { model: { format: 'OpenAI', name: model, version } } };
 }
+
+/** The error a request rejected with; fails the test if it succeeded. */
+export async function failure<T>(promise: Promise<T>): Promise<any> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the request to fail');
+}
