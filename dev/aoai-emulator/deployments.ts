@@ -204,7 +204,8 @@ export function putDeployment(ctx: RequestContext): Reply {
 export function getDeployment(ctx: RequestContext): Reply {
   const deployment = ctx.state.deployments.get(deploymentKey(ctx));
   if (!deployment) {
-    throw armError(404, 'DeploymentNotFound', `Deployment '${ctx.params['deployment']}' was not found in account '${ctx.params['account']}'.`);
+    // ARM's own wording for a missing Cognitive Services deployment.
+    throw armError(404, 'NotFound', `Specified resource '${decodeURIComponent(ctx.url.pathname)}' cannot be found.`);
   }
   return json(200, deploymentObject(deployment));
 }

@@ -67,6 +67,8 @@ describe('emulator error paths', () => {
       expect(bad.body?.['error']).toMatchObject({ code: 'BadRequest', param: 'api-version' });
       const v1 = await raw(emulator, 'GET', '/openai/v1/files', { headers: { 'api-key': emulator.apiKey } });
       expect(v1.status).toBe(200);
+      const preview = new AzureOpenAI({ endpoint: emulator.url, apiKey: emulator.apiKey, apiVersion: '2025-04-01-preview', maxRetries: 0 });
+      expect((await preview.files.list()).data.length).toBeGreaterThan(0);
     });
   });
 

@@ -219,7 +219,7 @@ describe('emulator lifecycle with the real SDK clients', () => {
   it('deletes the deployment through ARM (beginDeleteAndWait); chat then answers 404 DeploymentNotFound', async () => {
     const arm = armClient(emulator);
     await arm.deployments.beginDeleteAndWait(RESOURCE_GROUP, ACCOUNT, 'clippy', { updateIntervalInMs: 100 });
-    await expect(arm.deployments.get(RESOURCE_GROUP, ACCOUNT, 'clippy')).rejects.toMatchObject({ statusCode: 404 });
+    await expect(arm.deployments.get(RESOURCE_GROUP, ACCOUNT, 'clippy')).rejects.toMatchObject({ statusCode: 404, code: 'NotFound' });
     const error = await client.chat.completions.create({ model: 'clippy', messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NotFoundError);
     expect((error as NotFoundError).code).toBe('DeploymentNotFound');
