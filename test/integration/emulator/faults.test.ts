@@ -79,6 +79,9 @@ describe('emulator faults', () => {
     };
     const [a, b] = await Promise.all([startTestEmulator({ seed: 99 }), startTestEmulator({ seed: 99 })]);
     try {
+      // Ids are seeded too: the same upload gets the same id on both.
+      const [idA, idB] = await Promise.all([a, b].map((target) => uploadProcessed(openaiClient(target), TRAINING)));
+      expect(idA).toBe(idB);
       const first = await statuses(a);
       const second = await statuses(b);
       expect(first).toEqual(second);
