@@ -53,6 +53,28 @@ describe('ARM client helper', () => {
     expect(local).not.toContain('bearerTokenAuthenticationPolicy');
   });
 
+  it('sends requests and asks tokens for the cloud its endpoint names (sovereign clouds)', async () => {
+    const requested: string[] = [];
+    const scopes: Array<string | string[]> = [];
+    const credential: TokenCredential = {
+      async getToken(s) {
+        scopes.push(s);
+        return { token: 't', expiresOnTimestamp: Date.now() + 3_600_000 };
+      },
+    };
+    const client = createCognitiveServicesClient({ subscriptionId: 'sub', credential, endpoint: 'https://management.chinacloudapi.cn/' });
+    client.pipeline.addPolicy({
+      name: 'capture',
+      async sendRequest(request) {
+        requested.push(request.url);
+        return { status: 200, headers: request.headers, request, bodyAsText: '{"value":[]}' } as never;
+      },
+    });
+    for await (const _ of client.deployments.list('rg', 'acct')) void _;
+    expect(requested[0]).toMatch(/^https:\/\/management\.chinacloudapi\.cn\/subscriptions\/sub\/resourceGroups\/rg\//);
+    expect(scopes.flat()).toEqual(['https://management.chinacloudapi.cn/.default']);
+  });
+
   it('caches the token until shortly before it expires', async () => {
     const longLived = countingCredential(60 * 60 * 1000);
     const policy = loopbackBearerPolicy(longLived, 'https://management.azure.com/.default');
