@@ -9,6 +9,8 @@ export interface BlobTriggerOptions {
   pollIntervalMs: number;
   maxAttempts: number;
   hostId: string;
+  /** Scan containers of `source: 'EventGrid'` triggers too (Azurite sends no events); default true. */
+  scanEventGridSources: boolean;
 }
 
 interface BlobTriggerFunction {
@@ -83,6 +85,7 @@ export class BlobTriggers {
     if (!this.functions.length) return;
     const tick = async (): Promise<void> => {
       for (const fn of this.functions) {
+        if (fn.source === 'EventGrid' && !this.#options.scanEventGridSources) continue;
         try {
           await this.#scan(fn);
         } catch (error) {

@@ -36,6 +36,11 @@ export interface HostOptions {
   queuePollIntervalMs?: number;
   /** Attempts per blob before it is recorded as poison (default 5, like the Functions host). */
   blobTriggerMaxAttempts?: number;
+  /**
+   * Also fire `source: 'EventGrid'` blob triggers from container scans (default true: Azurite
+   * cannot send Event Grid events). With false they fire only from webhook posts, as in Azure.
+   */
+  scanEventGridBlobTriggers?: boolean;
   /** Names the receipts blob triggers leave in storage (default: the app directory's name). */
   hostId?: string;
 }
@@ -99,6 +104,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     pollIntervalMs: options.blobPollIntervalMs ?? 1000,
     maxAttempts: options.blobTriggerMaxAttempts ?? 5,
     hostId: options.hostId ?? path.basename(appRoot).toLowerCase(),
+    scanEventGridSources: options.scanEventGridBlobTriggers ?? true,
   });
   const webhook = new EventGridWebhook(blobTriggers, logger);
   handlers.push((req, res, url) => webhook.handle(req, res, url));
