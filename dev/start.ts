@@ -86,9 +86,12 @@ async function main(): Promise<void> {
   };
   let stopping = false;
   const onSignal = (): void => {
-    if (stopping) return;
+    if (stopping) {
+      // A second Ctrl-C does not wait for running functions to finish.
+      process.exit(130);
+    }
     stopping = true;
-    console.log('\nStopping...');
+    console.log('\nStopping... (Ctrl-C again to quit at once)');
     void stopAll().then(() => process.exit(0));
   };
   process.on('SIGINT', onSignal);

@@ -6,6 +6,8 @@ import { resolveAppSettings } from './binding-expressions.js';
 export interface HostConfig {
   routePrefix: string;
   hubName: string;
+  /** Why the configured hub name could not be used (an unset %SETTING%), if so. */
+  hubNameProblem?: string;
 }
 
 interface HostJson {
@@ -24,17 +26,11 @@ export function readHostConfig(appRoot: string): HostConfig {
   }
   const prefix = json.extensions?.http?.routePrefix ?? 'api';
   const hub = json.extensions?.durableTask?.hubName ?? 'TestHubName';
-  return {
-    routePrefix: prefix.replace(/^\/+|\/+$/g, ''),
-    // %SETTING% hub names resolve from the environment; an unset one falls back like the extension's default.
-    hubName: safeResolve(hub) || 'TestHubName',
-  };
-}
-
-function safeResolve(value: string): string {
+  const routePrefix = prefix.replace(/^\/+|\/+$/g, '');
   try {
-    return resolveAppSettings(value);
-  } catch {
-    return '';
+    return { routePrefix, hubName: resolveAppSettings(hub) || 'TestHubName' };
+  } catch (error) {
+    // Locally an unset hub setting is not fatal: fall back to the extension's default name.
+    return { routePrefix, hubName: 'TestHubName', hubNameProblem: (error as Error).message };
   }
 }

@@ -14,7 +14,7 @@ import { Invoker, triggerBindingOf } from './invoker.js';
 import { loadApp, resolveEntry } from './load-app.js';
 import { consoleLogger, type HostLogger } from './logger.js';
 import { QueueTriggers } from './queue-trigger.js';
-import { storageFor } from './storage.js';
+import { resolveConnectionString, storageFor } from './storage.js';
 import { TimerTriggers } from './timer-trigger.js';
 
 export type { HostKeys } from './auth.js';
@@ -86,6 +86,18 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     types.includes('orchestrationtrigger') ||
     [...invoker.functions.values()].some((fn) => Object.values(fn.metadata.bindings).some((b) => b.type === 'durableClient'));
 
+  // A missing storage setting is a start-up error (one clear line), not a warning on every poll.
+  for (const fn of invoker.functions.values()) {
+    const [, trigger] = triggerBindingOf(fn);
+    if (/^(blob|queue)trigger$/i.test(trigger.type ?? '')) {
+      resolveConnectionString(typeof trigger['connection'] === 'string' ? trigger['connection'] : undefined);
+    }
+  }
+  if (usesDurable) {
+    resolveConnectionString(undefined);
+    if (config.hubNameProblem) logger.warn(`${config.hubNameProblem} Using the task hub name "${config.hubName}".`);
+  }
+
   let port = options.port ?? 7071;
   invoker.addInputProvider((binding) =>
     binding.type === 'durableClient' || binding.type === 'orchestrationClient'
@@ -128,6 +140,9 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     logger.info(route ? `  ${fn.metadata.name}: [${route.methods?.join(',') ?? 'ALL'}] ${url}${httpTriggers.pathOf(route)}` : `  ${fn.metadata.name}: ${trigger}`);
   }
 
+  for (const hook of loaded.registry.hooks.get('appStart') ?? []) {
+    await hook({ hookData: {}, appHookData: {}, functionAppDirectory: appRoot });
+  }
   await engine?.start();
   blobTriggers.start();
   queueTriggers.start();

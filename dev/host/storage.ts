@@ -1,4 +1,3 @@
-import { TableClient } from '@azure/data-tables';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueServiceClient } from '@azure/storage-queue';
 
@@ -29,22 +28,10 @@ export function resolveConnectionString(connection: string | undefined, env: Nod
 export class StorageAccount {
   readonly blobs: BlobServiceClient;
   readonly queues: QueueServiceClient;
-  readonly #connectionString: string;
-  readonly #tables = new Map<string, TableClient>();
 
   constructor(connectionString: string) {
-    this.#connectionString = connectionString;
     this.blobs = BlobServiceClient.fromConnectionString(connectionString);
     this.queues = QueueServiceClient.fromConnectionString(connectionString);
-  }
-
-  table(name: string): TableClient {
-    let client = this.#tables.get(name);
-    if (!client) {
-      client = TableClient.fromConnectionString(this.#connectionString, name, { allowInsecureConnection: true });
-      this.#tables.set(name, client);
-    }
-    return client;
   }
 }
 

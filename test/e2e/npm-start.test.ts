@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -32,5 +33,23 @@ describe('npm start (dist/dev/start.js)', () => {
     child.kill('SIGINT');
     expect(await exitOf(child)).toBe(0);
     await expect(fetch(healthUrl!)).rejects.toThrow();
+  });
+
+  it('reports a port already in use in one line and exits with an error', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const azuriteDir = mkdtempSync(path.join(tmpdir(), 'npm-start-busy-'));
+      const run = spawnSync(
+        process.execPath,
+        [path.join(repoRoot, 'dist/dev/start.js'), '--port', String(port), '--blob-port', '0', '--queue-port', '0', '--table-port', '0', '--azurite-location', azuriteDir],
+        { cwd: repoRoot, env: { ...process.env, AZURE_OPENAI_ENDPOINT: 'http://127.0.0.1:9/' }, encoding: 'utf8', timeout: 30_000 },
+      );
+      expect(run.status).toBe(1);
+      expect(run.stderr.trim()).toBe(`npm start: Port ${port} is already in use (is another host running?).`);
+    } finally {
+      blocker.close();
+    }
   });
 });

@@ -93,6 +93,16 @@ describe('dev/host Durable orchestrations driven through df.getClient', () => {
     expect(activityLines().filter((l) => l.startsWith(`flaky:${id}:`))).toHaveLength(2);
   });
 
+  it('stops running attempts once the retry timeout has passed', async () => {
+    const id = await start('retryTimeout', null);
+    const failed = await until(id, (s) => s.runtimeStatus === 'Failed', 'failure');
+    expect(String(failed.output)).toContain('Retry timeout exceeded');
+    // 5 attempts allowed, 100 ms apart, but attempts stop running once 150 ms have passed.
+    const ran = activityLines().filter((l) => l.startsWith(`flaky:${id}:`)).length;
+    expect(ran).toBeGreaterThanOrEqual(2);
+    expect(ran).toBeLessThan(5);
+  });
+
   it('supports continueAsNew', async () => {
     const id = await start('loop', 0);
     const done = await until(id, (s) => s.runtimeStatus === 'Completed', 'the loop to finish');
