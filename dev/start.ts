@@ -36,11 +36,12 @@ interface Stoppable {
 /** Errors we expect (ports, build, settings) are reported as one line; anything else keeps its stack. */
 class StartError extends Error {}
 
+// wired by the lead when the emulator branch merges
 /**
- * Starts the Azure OpenAI emulator from dev/aoai-emulator.
- * wired by the lead when the emulator branch merges
+ * Starts the Azure OpenAI emulator (dev/aoai-emulator, `startEmulator({ port, host, apiKey, ... })`
+ * resolving to `{ url, close() }`) and returns its URL and a stop function.
  */
-async function startAoaiEmulator(): Promise<Stoppable | undefined> {
+async function startAoaiEmulator(): Promise<{ url: string; stop(): Promise<void> } | undefined> {
   console.log('Azure OpenAI emulator: not available yet in this build (set AZURE_OPENAI_ENDPOINT to use a real resource).');
   return undefined;
 }
@@ -120,7 +121,11 @@ async function main(): Promise<void> {
       console.log(`Azure OpenAI: ${process.env['AZURE_OPENAI_ENDPOINT']} (AZURE_OPENAI_ENDPOINT is set; the emulator is not started)`);
     } else {
       const emulator = await startAoaiEmulator();
-      if (emulator) running.push(emulator);
+      if (emulator) {
+        running.push(emulator);
+        process.env['AZURE_OPENAI_ENDPOINT'] = emulator.url;
+        console.log(`Azure OpenAI emulator: ${emulator.url}`);
+      }
     }
 
     let host: RunningHost;

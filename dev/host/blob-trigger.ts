@@ -25,6 +25,7 @@ interface BlobTriggerFunction {
 export type FireOutcome = 'fired' | 'duplicate' | 'poisoned' | 'noMatch' | 'missing';
 
 const receiptsContainer = 'azure-webjobs-hosts';
+const maxConcurrentBlobs = 8;
 export const blobPoisonQueue = 'webjobs-blobtrigger-poison';
 
 const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -122,6 +123,8 @@ export class BlobTriggers {
     for await (const item of container.listBlobsFlat()) {
       if (this.#stopped) return;
       if (!fn.pattern.test(item.name) || this.#isKnown(fn, item)) continue;
+      // Like the host's blob batch size: the rest waits for the next scan.
+      if (this.#inFlight.size >= maxConcurrentBlobs) return;
       void this.enqueue(fn, item.name);
     }
   }

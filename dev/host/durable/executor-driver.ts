@@ -201,7 +201,7 @@ export function applyOrchestratorState(doc: InstanceDoc, state: OrchestratorStat
   doc.history.push(historyEvent(EventType.OrchestratorCompleted));
   if (!state.isDone) return 'running';
   if (continueAsNew) {
-    doc.history.push(historyEvent(EventType.ContinueAsNew, { Result: toJsonText(continueAsNew.input) }));
+    // A new execution starts with a fresh history (the old one is not kept, unlike the extension's archive).
     startExecution(doc, decodeActionInput(continueAsNew.input));
     doc.runtimeStatus = 'Running';
     return 'continuedAsNew';
