@@ -191,6 +191,9 @@ export class Invoker {
 }
 
 export function describeError(error: unknown): string {
-  if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;
-  return String(error);
+  if (!(error instanceof Error)) return String(error);
+  const text = error.stack ?? `${error.name}: ${error.message}`;
+  // durable-functions appends the whole orchestrator state to failures; the host reports that separately.
+  const marker = text.indexOf('$OutOfProcData$');
+  return marker < 0 ? text : `${text.slice(0, marker).trim()} (orchestrator state omitted)`;
 }

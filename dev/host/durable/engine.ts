@@ -159,6 +159,7 @@ export class DurableEngine {
     } catch (error) {
       const failure = parseOrchestratorFailure(error);
       failOrchestration(doc, failure.message, failure.details);
+      this.#logger.error(`Orchestration '${doc.name}' (${doc.instanceId}) failed: ${failure.message.split('\n')[0]}`);
       return;
     }
     try {
