@@ -1,0 +1,211 @@
+import { randomUUID } from 'node:crypto';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { isAuthorized, presentedKey, type HostKeys } from './auth.js';
+import type { RpcHttpCookie, RpcHttpData, RpcTypedData } from './core-types.js';
+import type { RegisteredFunction } from './functions-core.js';
+import { Invoker, triggerBindingOf } from './invoker.js';
+import { byPrecedence, compileRoute, type CompiledRoute } from './routes.js';
+
+interface HttpRoute {
+  functionName: string;
+  route: CompiledRoute;
+  methods: string[] | undefined;
+  authLevel: string | undefined;
+}
+
+export interface HttpTriggerOptions {
+  routePrefix: string;
+  keys: HostKeys;
+  /** The app's HTTP-stream proxy (`app.setup({ enableHttpStream: true })`), if it opened one. */
+  httpStreamUri: string | undefined;
+}
+
+/** Collects the app's HTTP triggers and serves them: routing, methods, auth, then invocation. */
+export class HttpTriggers {
+  readonly #invoker: Invoker;
+  readonly #options: HttpTriggerOptions;
+  readonly routes: HttpRoute[];
+
+  constructor(invoker: Invoker, functions: Iterable<RegisteredFunction>, options: HttpTriggerOptions) {
+    this.#invoker = invoker;
+    this.#options = options;
+    this.routes = [];
+    for (const fn of functions) {
+      const [, trigger] = triggerBindingOf(fn);
+      if (trigger.type?.toLowerCase() !== 'httptrigger') continue;
+      const template = typeof trigger['route'] === 'string' ? trigger['route'] : fn.metadata.name;
+      const methods = Array.isArray(trigger['methods']) ? (trigger['methods'] as string[]).map((m) => m.toUpperCase()) : undefined;
+      this.routes.push({
+        functionName: fn.metadata.name,
+        route: compileRoute(template),
+        methods: methods?.length ? methods : undefined,
+        authLevel: typeof trigger['authLevel'] === 'string' ? trigger['authLevel'] : undefined,
+      });
+    }
+    this.routes.sort((a, b) => byPrecedence(a.route, b.route));
+  }
+
+  /** The public URL path of a route, e.g. `/api/runs/{runId}`. */
+  pathOf(route: HttpRoute): string {
+    return `/${[this.#options.routePrefix, route.route.template.replace(/^\/+/, '')].filter(Boolean).join('/')}`;
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+    const prefix = this.#options.routePrefix ? `/${this.#options.routePrefix}` : '';
+    const lowerPath = url.pathname.toLowerCase();
+    if (prefix && lowerPath !== prefix && !lowerPath.startsWith(`${prefix}/`)) return false;
+    const rest = url.pathname.slice(prefix.length);
+    let methodMismatch = false;
+    for (const candidate of this.routes) {
+      const params = candidate.route.match(rest);
+      if (!params) continue;
+      if (candidate.methods && !candidate.methods.includes(req.method ?? 'GET')) {
+        methodMismatch = true;
+        continue;
+      }
+      if (!isAuthorized(candidate.authLevel, this.#options.keys, presentedKey(req, url))) {
+        res.writeHead(401).end();
+        return true;
+      }
+      await this.#invoke(candidate, params, req, res, url);
+      return true;
+    }
+    if (methodMismatch) {
+      res.writeHead(405).end();
+      return true;
+    }
+    return false;
+  }
+
+  async #invoke(route: HttpRoute, params: Record<string, string>, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const headers = flattenHeaders(req);
+    const triggerMetadata: Record<string, RpcTypedData> = {
+      Headers: { json: JSON.stringify(headers) },
+      Query: { json: JSON.stringify(Object.fromEntries(url.searchParams)) },
+    };
+    for (const [name, value] of Object.entries(params)) triggerMetadata[name] = { string: value };
+    const common = {
+      functionName: route.functionName,
+      reason: `This function was programmatically called via the host APIs.`,
+      triggerMetadata,
+      bindingData: { ...Object.fromEntries(url.searchParams), ...params },
+    };
+    if (this.#options.httpStreamUri) {
+      await this.#invokeStreaming(common, req, res, url);
+      return;
+    }
+    const body = await readBody(req);
+    const rpcRequest: RpcHttpData = {
+      method: req.method ?? 'GET',
+      url: url.href,
+      headers,
+      query: Object.fromEntries(url.searchParams),
+      params,
+      body: { bytes: body },
+    };
+    try {
+      const result = await this.#invoker.invoke({ ...common, trigger: { http: rpcRequest } });
+      const response = [...result.outputs.values()].find(isRpcHttp) ?? (isRpcHttp(result.returnValue) ? result.returnValue : undefined);
+      writeRpcResponse(res, response);
+    } catch {
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    }
+  }
+
+  /**
+   * Streaming mode, as the real host does it: the request itself is forwarded to the app's own
+   * HTTP proxy (tagged with the invocation id), the invocation is started over "RPC" in parallel,
+   * and whatever `@azure/functions` writes back on the proxy response is piped to the caller.
+   */
+  async #invokeStreaming(
+    common: { functionName: string; reason: string; triggerMetadata: Record<string, RpcTypedData>; bindingData: Record<string, unknown> },
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+  ): Promise<void> {
+    const invocationId = randomUUID();
+    const proxy = new URL(this.#options.httpStreamUri!);
+    const forwarded = http.request({
+      host: '127.0.0.1',
+      port: proxy.port,
+      method: req.method,
+      path: `${url.pathname}${url.search}`,
+      headers: {
+        ...req.headers,
+        'x-ms-invocation-id': invocationId,
+        'x-forwarded-host': req.headers.host ?? url.host,
+        'x-forwarded-proto': 'http',
+      },
+    });
+    const proxied = new Promise<void>((resolve) => {
+      forwarded.on('response', (proxyRes) => {
+        const headers = { ...proxyRes.headers };
+        delete headers['x-ms-invocation-id'];
+        res.writeHead(proxyRes.statusCode ?? 200, headers);
+        proxyRes.pipe(res);
+        proxyRes.on('end', resolve);
+        proxyRes.on('error', () => resolve());
+      });
+      forwarded.on('error', () => resolve());
+    });
+    req.pipe(forwarded);
+    try {
+      const result = await this.#invoker.invoke({ ...common, invocationId, trigger: { http: {} } });
+      if (result.handlerResult === undefined || result.handlerResult === null) {
+        // The function returned nothing, so the library never answered its proxy request.
+        forwarded.destroy();
+        res.writeHead(204).end();
+        return;
+      }
+      await proxied;
+    } catch {
+      forwarded.destroy();
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    }
+  }
+}
+
+function flattenHeaders(req: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function isRpcHttp(value: unknown): value is RpcHttpData {
+  return typeof value === 'object' && value !== null && 'statusCode' in value;
+}
+
+function writeRpcResponse(res: ServerResponse, response: RpcHttpData | undefined): void {
+  if (!response) {
+    res.writeHead(204).end();
+    return;
+  }
+  for (const [name, value] of Object.entries(response.headers ?? {})) res.setHeader(name, value);
+  const cookies = (response.cookies ?? []).map(serializeCookie);
+  if (cookies.length) res.setHeader('set-cookie', cookies);
+  const body = response.body?.bytes ?? (response.body?.string !== undefined && response.body?.string !== null ? Buffer.from(response.body.string) : undefined);
+  res.writeHead(Number(response.statusCode ?? 200));
+  res.end(body ? Buffer.from(body) : undefined);
+}
+
+function serializeCookie(cookie: RpcHttpCookie): string {
+  const parts = [`${cookie.name}=${encodeURIComponent(cookie.value ?? '')}`];
+  if (cookie.domain?.value) parts.push(`Domain=${cookie.domain.value}`);
+  if (cookie.path?.value) parts.push(`Path=${cookie.path.value}`);
+  if (cookie.expires?.value?.seconds) parts.push(`Expires=${new Date(cookie.expires.value.seconds * 1000).toUTCString()}`);
+  if (cookie.maxAge?.value !== undefined && cookie.maxAge?.value !== null) parts.push(`Max-Age=${cookie.maxAge.value}`);
+  if (cookie.secure?.value) parts.push('Secure');
+  if (cookie.httpOnly?.value) parts.push('HttpOnly');
+  if (cookie.sameSite && cookie.sameSite !== 'none') parts.push(`SameSite=${cookie.sameSite === 'explicitNone' ? 'None' : cookie.sameSite}`);
+  return parts.join('; ');
+}

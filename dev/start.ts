@@ -1,0 +1,153 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError } from 'commander';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startAzurite, type RunningAzurite } from './azurite.js';
+import { startHost, type RunningHost } from './host/index.js';
+import { resolveEntry } from './host/load-app.js';
+import { applySettings, readLocalSettings } from './host/local-settings.js';
+
+/**
+ * `npm start`: Azurite (data in .azurite/), the Azure OpenAI emulator (unless AZURE_OPENAI_ENDPOINT
+ * is set) and the local Functions host on :7071, with local.settings.json applied like `func start`.
+ */
+
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+const portOption = (value: string): number => {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('not a port number');
+  return port;
+};
+
+interface StartOptions {
+  port?: number;
+  blobPort: number;
+  queuePort: number;
+  tablePort: number;
+  azuriteLocation: string;
+}
+
+interface Stoppable {
+  stop(): Promise<void>;
+}
+
+/** Errors we expect (ports, build, settings) are reported as one line; anything else keeps its stack. */
+class StartError extends Error {}
+
+// wired by the lead when the emulator branch merges
+/**
+ * Starts the Azure OpenAI emulator (dev/aoai-emulator, `startEmulator({ port, host, apiKey, ... })`
+ * resolving to `{ url, close() }`) and returns its URL and a stop function.
+ */
+async function startAoaiEmulator(): Promise<{ url: string; stop(): Promise<void> } | undefined> {
+  console.log('Azure OpenAI emulator: not available yet in this build (set AZURE_OPENAI_ENDPOINT to use a real resource).');
+  return undefined;
+}
+
+/** Azurite's default-port connection string stands for "the Azurite we start", wherever it listens. */
+function usesLocalStorage(value: string | undefined): boolean {
+  return value === undefined || /^UseDevelopmentStorage=true;?$/i.test(value.trim()) || /127\.0\.0\.1|localhost/.test(value);
+}
+
+async function main(): Promise<void> {
+  const options = new Command()
+    .name('npm start')
+    .description('Run the app locally: Azurite, the Azure OpenAI emulator and the Functions host.')
+    .option('--port <number>', 'host HTTP port (default: Host.LocalHttpPort in local.settings.json, else 7071)', portOption)
+    .option('--blob-port <number>', 'Azurite blob port', portOption, 10000)
+    .option('--queue-port <number>', 'Azurite queue port', portOption, 10001)
+    .option('--table-port <number>', 'Azurite table port', portOption, 10002)
+    .option('--azurite-location <dir>', 'where Azurite keeps its data', path.join(projectRoot, '.azurite'))
+    .parse()
+    .opts<StartOptions>();
+
+  let entry: string;
+  try {
+    entry = resolveEntry(projectRoot);
+  } catch (error) {
+    throw new StartError((error as Error).message);
+  }
+  if (!existsSync(entry)) throw new StartError(`The app is not built (${path.relative(projectRoot, entry)} is missing): run \`npm run build\`.`);
+
+  let settings;
+  try {
+    settings = readLocalSettings(projectRoot);
+  } catch (error) {
+    throw new StartError((error as Error).message);
+  }
+  if (!settings) console.log('Note: no local.settings.json or local.settings.sample.json; using defaults (storage = Azurite).');
+  else if (settings.usedSample) console.log('Note: no local.settings.json yet, using local.settings.sample.json (copy it to local.settings.json to change settings).');
+  if (settings) applySettings(settings.values);
+
+  const running: Stoppable[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const item of running.reverse()) await item.stop().catch(() => undefined);
+  };
+  let stopping = false;
+  const onSignal = (): void => {
+    if (stopping) {
+      // A second Ctrl-C does not wait for running functions to finish.
+      process.exit(130);
+    }
+    stopping = true;
+    console.log('\nStopping... (Ctrl-C again to quit at once)');
+    void stopAll().then(() => process.exit(0));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  try {
+    if (usesLocalStorage(process.env['AzureWebJobsStorage'])) {
+      mkdirSync(options.azuriteLocation, { recursive: true });
+      let azurite: RunningAzurite;
+      try {
+        azurite = await startAzurite({
+          location: options.azuriteLocation,
+          blobPort: options.blobPort,
+          queuePort: options.queuePort,
+          tablePort: options.tablePort,
+        });
+      } catch (error) {
+        throw new StartError((error as Error).message);
+      }
+      running.push(azurite);
+      process.env['AzureWebJobsStorage'] = azurite.connectionString;
+      console.log(`Azurite: blob ${azurite.blobEndpoint}, queue ${azurite.queueEndpoint}, table ${azurite.tableEndpoint} (data in ${path.relative(projectRoot, options.azuriteLocation) || '.'})`);
+    }
+
+    if (process.env['AZURE_OPENAI_ENDPOINT']) {
+      console.log(`Azure OpenAI: ${process.env['AZURE_OPENAI_ENDPOINT']} (AZURE_OPENAI_ENDPOINT is set; the emulator is not started)`);
+    } else {
+      const emulator = await startAoaiEmulator();
+      if (emulator) {
+        running.push(emulator);
+        process.env['AZURE_OPENAI_ENDPOINT'] = emulator.url;
+        console.log(`Azure OpenAI emulator: ${emulator.url}`);
+      }
+    }
+
+    let host: RunningHost;
+    try {
+      host = await startHost({ app: projectRoot, port: options.port ?? settings?.port ?? 7071, keys: settings?.keys ?? {} });
+    } catch (error) {
+      throw new StartError((error as Error).message);
+    }
+    running.push(host);
+    const datasets = process.env['DATASETS_CONTAINER'] ?? 'datasets';
+    console.log('');
+    console.log(`Ready. Health check: ${host.url}/api/health`);
+    console.log(`Next: drop a chat-format .jsonl file into the "${datasets}" container, e.g.`);
+    console.log(`  az storage blob upload --connection-string "UseDevelopmentStorage=true" --container-name ${datasets} --name my-data.jsonl --file ./my-data.jsonl`);
+    console.log('  (or use Azure Storage Explorer: Local & Attached > Emulator). Press Ctrl-C to stop.');
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`npm start: ${error instanceof StartError ? error.message : ((error as Error)?.stack ?? String(error))}`);
+  process.exit(1);
+});

@@ -1,0 +1,55 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { exitOf, waitForLine } from '../support/host-process.js';
+
+const repoRoot = path.resolve(import.meta.dirname, '../..');
+
+describe('npm start (dist/dev/start.js)', () => {
+  it('starts Azurite and the host, prints the URLs and next step, and stops cleanly on Ctrl-C', async () => {
+    const azuriteDir = mkdtempSync(path.join(tmpdir(), 'npm-start-azurite-'));
+    // Free ports everywhere so the test never collides with a developer's running `npm start`.
+    const child = spawn(
+      process.execPath,
+      [path.join(repoRoot, 'dist/dev/start.js'), '--port', '0', '--blob-port', '0', '--queue-port', '0', '--table-port', '0', '--azurite-location', azuriteDir],
+      { cwd: repoRoot, env: { ...process.env, AZURE_OPENAI_ENDPOINT: '' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    const [, healthUrl] = await waitForLine(child, /Health check: (\S+)/, 30_000, () => output);
+
+    const response = await fetch(healthUrl!);
+    expect(response.status).toBe(200);
+    expect(output).toMatch(/Azurite: blob http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1/);
+    expect(output).toContain('Azure OpenAI emulator');
+    expect(output).toMatch(/drop a chat-format \.jsonl file into the "datasets" container/);
+    // Azurite persisted to the folder we gave it (runs survive restarts).
+    expect(readdirSync(azuriteDir).length).toBeGreaterThan(0);
+
+    child.kill('SIGINT');
+    expect(await exitOf(child)).toBe(0);
+    await expect(fetch(healthUrl!)).rejects.toThrow();
+  });
+
+  it('reports a port already in use in one line and exits with an error', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const azuriteDir = mkdtempSync(path.join(tmpdir(), 'npm-start-busy-'));
+      const run = spawnSync(
+        process.execPath,
+        [path.join(repoRoot, 'dist/dev/start.js'), '--port', String(port), '--blob-port', '0', '--queue-port', '0', '--table-port', '0', '--azurite-location', azuriteDir],
+        { cwd: repoRoot, env: { ...process.env, AZURE_OPENAI_ENDPOINT: 'http://127.0.0.1:9/' }, encoding: 'utf8', timeout: 30_000 },
+      );
+      expect(run.status).toBe(1);
+      expect(run.stderr.trim()).toBe(`npm start: Port ${port} is already in use (is another host running?).`);
+    } finally {
+      blocker.close();
+    }
+  });
+});
