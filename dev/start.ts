@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startEmulator, type RunningEmulator } from './aoai-emulator/index.js';
 import { startAzurite, type RunningAzurite } from './azurite.js';
 import { startHost, type RunningHost } from './host/index.js';
 import { resolveEntry } from './host/load-app.js';
@@ -27,6 +28,7 @@ interface StartOptions {
   queuePort: number;
   tablePort: number;
   azuriteLocation: string;
+  emulatorPort: number;
 }
 
 interface Stoppable {
@@ -36,14 +38,25 @@ interface Stoppable {
 /** Errors we expect (ports, build, settings) are reported as one line; anything else keeps its stack. */
 class StartError extends Error {}
 
-// wired by the lead when the emulator branch merges
 /**
- * Starts the Azure OpenAI emulator (dev/aoai-emulator, `startEmulator({ port, host, apiKey, ... })`
- * resolving to `{ url, close() }`) and returns its URL and a stop function.
+ * Starts the Azure OpenAI + ARM emulator and points the app at it: the data plane and Resource
+ * Manager endpoints, and the emulator's API key (a laptop has no Azure login for
+ * DefaultAzureCredential). Settings the user set explicitly are left alone.
  */
-async function startAoaiEmulator(): Promise<{ url: string; stop(): Promise<void> } | undefined> {
-  console.log('Azure OpenAI emulator: not available yet in this build (set AZURE_OPENAI_ENDPOINT to use a real resource).');
-  return undefined;
+async function startAoaiEmulator(port: number): Promise<Stoppable & { url: string }> {
+  let emulator: RunningEmulator;
+  try {
+    emulator = await startEmulator({ port });
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    throw new StartError(
+      e.code === 'EADDRINUSE' ? `port ${port} for the Azure OpenAI emulator is in use (choose another with --emulator-port)` : e.message,
+    );
+  }
+  process.env['AZURE_OPENAI_ENDPOINT'] = emulator.url;
+  if (!process.env['ARM_ENDPOINT']) process.env['ARM_ENDPOINT'] = emulator.url;
+  if (!process.env['AZURE_OPENAI_API_KEY']) process.env['AZURE_OPENAI_API_KEY'] = emulator.apiKey;
+  return { url: emulator.url, stop: () => emulator.close() };
 }
 
 /** Azurite's default-port connection string stands for "the Azurite we start", wherever it listens. */
@@ -60,6 +73,7 @@ async function main(): Promise<void> {
     .option('--queue-port <number>', 'Azurite queue port', portOption, 10001)
     .option('--table-port <number>', 'Azurite table port', portOption, 10002)
     .option('--azurite-location <dir>', 'where Azurite keeps its data', path.join(projectRoot, '.azurite'))
+    .option('--emulator-port <number>', 'Azure OpenAI emulator port', portOption, 7072)
     .parse()
     .opts<StartOptions>();
 
@@ -120,12 +134,9 @@ async function main(): Promise<void> {
     if (process.env['AZURE_OPENAI_ENDPOINT']) {
       console.log(`Azure OpenAI: ${process.env['AZURE_OPENAI_ENDPOINT']} (AZURE_OPENAI_ENDPOINT is set; the emulator is not started)`);
     } else {
-      const emulator = await startAoaiEmulator();
-      if (emulator) {
-        running.push(emulator);
-        process.env['AZURE_OPENAI_ENDPOINT'] = emulator.url;
-        console.log(`Azure OpenAI emulator: ${emulator.url}`);
-      }
+      const emulator = await startAoaiEmulator(options.emulatorPort);
+      running.push(emulator);
+      console.log(`Azure OpenAI + Resource Manager emulator: ${emulator.url}`);
     }
 
     let host: RunningHost;

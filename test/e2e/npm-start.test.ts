@@ -14,8 +14,8 @@ describe('npm start (dist/dev/start.js)', () => {
     // Free ports everywhere so the test never collides with a developer's running `npm start`.
     const child = spawn(
       process.execPath,
-      [path.join(repoRoot, 'dist/dev/start.js'), '--port', '0', '--blob-port', '0', '--queue-port', '0', '--table-port', '0', '--azurite-location', azuriteDir],
-      { cwd: repoRoot, env: { ...process.env, AZURE_OPENAI_ENDPOINT: '' }, stdio: ['ignore', 'pipe', 'pipe'] },
+      [path.join(repoRoot, 'dist/dev/start.js'), '--port', '0', '--blob-port', '0', '--queue-port', '0', '--table-port', '0', '--emulator-port', '0', '--azurite-location', azuriteDir],
+      { cwd: repoRoot, env: { ...process.env, AZURE_OPENAI_ENDPOINT: '', ARM_ENDPOINT: '', AZURE_OPENAI_API_KEY: '' }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
@@ -25,7 +25,12 @@ describe('npm start (dist/dev/start.js)', () => {
     const response = await fetch(healthUrl!);
     expect(response.status).toBe(200);
     expect(output).toMatch(/Azurite: blob http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1/);
-    expect(output).toContain('Azure OpenAI emulator');
+    // The emulator runs and answers with the key npm start hands the app.
+    const [, emulatorUrl] = /Azure OpenAI \+ Resource Manager emulator: (\S+)/.exec(output) ?? [];
+    expect(emulatorUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const files = await fetch(`${emulatorUrl}/openai/files?api-version=2024-10-21`, { headers: { 'api-key': 'aoai-emulator-key' } });
+    expect(files.status).toBe(200);
+    expect(await files.json()).toMatchObject({ object: 'list', data: [] });
     expect(output).toMatch(/drop a chat-format \.jsonl file into the "datasets" container/);
     // Azurite persisted to the folder we gave it (runs survive restarts).
     expect(readdirSync(azuriteDir).length).toBeGreaterThan(0);
@@ -33,6 +38,25 @@ describe('npm start (dist/dev/start.js)', () => {
     child.kill('SIGINT');
     expect(await exitOf(child)).toBe(0);
     await expect(fetch(healthUrl!)).rejects.toThrow();
+    await expect(fetch(emulatorUrl!)).rejects.toThrow();
+  });
+
+  it('reports the emulator port in use in one line', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const azuriteDir = mkdtempSync(path.join(tmpdir(), 'npm-start-busy-emulator-'));
+      const run = spawnSync(
+        process.execPath,
+        [path.join(repoRoot, 'dist/dev/start.js'), '--port', '0', '--blob-port', '0', '--queue-port', '0', '--table-port', '0', '--emulator-port', String(port), '--azurite-location', azuriteDir],
+        { cwd: repoRoot, env: { ...process.env, AZURE_OPENAI_ENDPOINT: '' }, encoding: 'utf8', timeout: 30_000 },
+      );
+      expect(run.status).toBe(1);
+      expect(run.stderr.trim()).toBe(`npm start: port ${port} for the Azure OpenAI emulator is in use (choose another with --emulator-port)`);
+    } finally {
+      blocker.close();
+    }
   });
 
   it('reports a port already in use in one line and exits with an error', async () => {
