@@ -1,0 +1,16 @@
+import { getBearerTokenProvider } from '@azure/identity';
+import { AzureOpenAI } from 'openai';
+import type { AppConfig } from '../config.js';
+import { COGNITIVE_SERVICES_SCOPE, credentialFor } from './credentials.js';
+
+/**
+ * The Azure OpenAI data-plane client: the API key when one is configured (local emulator, or a
+ * user's choice), otherwise Microsoft Entra ID tokens from the managed identity.
+ * The SDK's own retries are off: the orchestration retries activities itself (durably, honouring
+ * Retry-After), and two retry layers would multiply waits and hide failures from the run record.
+ */
+export function createOpenAIClient(config: Pick<AppConfig, 'openai' | 'arm' | 'managedIdentityClientId'>, options: { maxRetries?: number } = {}): AzureOpenAI {
+  const common = { endpoint: config.openai.endpoint, apiVersion: config.openai.apiVersion, maxRetries: options.maxRetries ?? 0 };
+  if (config.openai.apiKey) return new AzureOpenAI({ ...common, apiKey: config.openai.apiKey });
+  return new AzureOpenAI({ ...common, azureADTokenProvider: getBearerTokenProvider(credentialFor(config), COGNITIVE_SERVICES_SCOPE) });
+}

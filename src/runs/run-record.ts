@@ -1,0 +1,101 @@
+/**
+ * The run record (`runs/<runId>/run.json`): the single document that says what happened to one
+ * dropped dataset. Written by the blob trigger and by orchestration activities (never by the
+ * orchestrator itself), read by the HTTP API and by people.
+ */
+import type { FindingCode } from '../validation/findings.js';
+
+export const RUN_STATUSES = ['validating', 'rejected', 'uploading', 'training', 'deploying', 'succeeded', 'failed', 'cancelled'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export const FINAL_STATUSES: readonly RunStatus[] = ['rejected', 'succeeded', 'failed', 'cancelled'];
+
+export function isFinal(status: RunStatus): boolean {
+  return FINAL_STATUSES.includes(status);
+}
+
+/** Hyperparameters as the fine-tuning API takes them. */
+export interface Hyperparameters {
+  n_epochs?: number | 'auto';
+  batch_size?: number | 'auto';
+  learning_rate_multiplier?: number | 'auto';
+}
+
+/** The run's options, resolved: `<name>.json` over the app settings. */
+export interface RunOptions {
+  baseModel: string;
+  suffix?: string;
+  seed?: number;
+  hyperparameters?: Hyperparameters;
+  trainingType?: string;
+  deployment: { name: string; sku: string; capacity: number };
+}
+
+export interface InputFile {
+  /** Blob name in the drop zone. */
+  blob: string;
+  /** Blob name of the snapshot under runs/<runId>/inputs/. */
+  snapshot: string;
+  bytes: number;
+  sha256: string;
+}
+
+export interface RunError {
+  code: string;
+  message: string;
+}
+
+export interface RunRecord {
+  runId: string;
+  /** `<name>` of `<name>.jsonl`; may contain '/'. */
+  dataset: string;
+  status: RunStatus;
+  createdAt: string;
+  updatedAt: string;
+  /** When each phase started and ended (ISO timestamps). */
+  phases: Partial<Record<RunStatus, { startedAt: string; endedAt?: string }>>;
+  inputs: { training: InputFile; validation?: InputFile; options?: InputFile };
+  options?: RunOptions;
+  validation?: {
+    valid: boolean;
+    errorCount: number;
+    warningCount: number;
+    /** The first few errors, for notifications and the API; the full report is an artifact. */
+    errors: Array<{ line: number | null; code: FindingCode | string; message: string; field?: string }>;
+    trainingTokens: number;
+    estimatedBilledTokens: number;
+  };
+  /** Azure OpenAI file ids. */
+  files?: { training?: string; validation?: string; deleted?: boolean };
+  job?: {
+    id: string;
+    status: string;
+    fineTunedModel?: string;
+    trainedTokens?: number;
+    step?: number;
+    totalSteps?: number;
+    trainLoss?: number;
+    estimatedFinish?: string;
+  };
+  deployment?: { name: string; model: string; sku: string; capacity: number; chatUrl: string };
+  /** Artifact blob names under runs/<runId>/. */
+  artifacts: string[];
+  error?: RunError;
+  /** Webhook deliveries that failed (a failing webhook never fails the run). */
+  notificationFailures?: Array<{ event: string; at: string; error: string }>;
+}
+
+export const RUN_EVENT_TYPES = ['run.rejected', 'run.training', 'run.succeeded', 'run.failed', 'run.cancelled'] as const;
+export type RunEventType = (typeof RUN_EVENT_TYPES)[number];
+
+/** A notification: one per state change that matters, the same payload on the queue and the webhook. */
+export interface RunEvent {
+  /** Stable per (run, type): consumers dedupe on it (`<runId>:<type>`). */
+  id: string;
+  type: RunEventType;
+  runId: string;
+  dataset: string;
+  status: RunStatus;
+  occurredAt: string;
+  /** Type-specific details: findings for rejected; job id for training; deployment, model and chat URL for succeeded; error for failed. */
+  data: Record<string, unknown>;
+}
