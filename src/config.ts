@@ -219,3 +219,11 @@ function readStorage(raw: (name: string) => string | undefined, problems: string
   );
   return { kind: 'connectionString', connectionString: '' };
 }
+
+let loaded: AppConfig | undefined;
+
+/** The app's configuration, read and validated once per process (functions call this, not loadConfig). */
+export function appConfig(): AppConfig {
+  loaded ??= loadConfig(process.env);
+  return loaded;
+}
