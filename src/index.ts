@@ -7,4 +7,5 @@ import { app } from '@azure/functions';
 // Chat completions stream tokens to the client as they arrive (server-sent events).
 app.setup({ enableHttpStream: true });
 
+import './functions/chat-completions.js';
 import './functions/health.js';

@@ -1,0 +1,12 @@
+import { RestError, type ContainerClient } from '@azure/storage-blob';
+import { listDeployments, type DeploymentRecord } from '../runs/deployment-registry.js';
+
+/** The recorded deployments; none when the runs container does not exist yet (no run has finished). */
+export async function listDeploymentsOrNone(runs: ContainerClient): Promise<DeploymentRecord[]> {
+  try {
+    return await listDeployments(runs);
+  } catch (error) {
+    if (error instanceof RestError && error.statusCode === 404) return [];
+    throw error;
+  }
+}
