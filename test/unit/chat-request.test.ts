@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ChatError } from '../../src/chat/errors.js';
 import { parseChatRequest } from '../../src/chat/parse-request.js';
+import { readBodyText } from '../../src/chat/read-body.js';
 
 const limits = { maxMessages: 3, maxTokens: 50 };
 const user = { role: 'user', content: 'hi' };
@@ -69,5 +70,26 @@ describe('parseChatRequest', () => {
 
   it('accepts the limits themselves', () => {
     expect(parse({ model: 'm', messages: [user, user, user], max_tokens: 50, max_completion_tokens: 50 }).model).toBe('m');
+  });
+});
+
+describe('readBodyText', () => {
+  const streamOf = (...parts: string[]) =>
+    new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (const part of parts) controller.enqueue(new TextEncoder().encode(part));
+        controller.close();
+      },
+    });
+
+  it('reads a body within the limit, in parts, as UTF-8', async () => {
+    expect(await readBodyText(streamOf('{"a":', '"é"}'), null, 1024)).toBe('{"a":"é"}');
+    expect(await readBodyText(null, null, 1024)).toBe('');
+  });
+
+  it('refuses with 413 a declared length over the limit, and a stream that crosses it without one', async () => {
+    await expect(readBodyText(streamOf('x'), '2048', 1024)).rejects.toMatchObject({ status: 413, code: 'request_too_large' });
+    await expect(readBodyText(streamOf('x'.repeat(600), 'y'.repeat(600)), null, 1024)).rejects.toMatchObject({ status: 413 });
+    expect(await readBodyText(streamOf('x'.repeat(1024)), null, 1024)).toHaveLength(1024);
   });
 });
