@@ -43,6 +43,9 @@ export function sseStream<T>(source: SseSource<T>, onError: (error: unknown) => 
         controller.close();
       }
     },
+    // Runs when the consumer cancels the body. @azure/functions 4.x drains the body to the end even
+    // after the caller has gone, so today the upstream answer runs to completion (bounded by
+    // max_tokens); a host that does cancel gets the upstream request aborted.
     cancel() {
       source.abort();
       // Not awaited: a `next()` still pending on the aborted request settles on its own.
