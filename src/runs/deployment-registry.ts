@@ -25,12 +25,26 @@ export async function recordDeployment(runs: ContainerClient, record: Deployment
   });
 }
 
-export async function listDeployments(runs: ContainerClient): Promise<DeploymentRecord[]> {
+/**
+ * Every recorded deployment. A record that cannot be read as one (hand-edited, truncated) is
+ * skipped and reported through `onInvalid`, so one bad blob cannot take every model offline.
+ */
+export async function listDeployments(
+  runs: ContainerClient,
+  onInvalid: (blobName: string, problem: string) => void = () => undefined,
+): Promise<DeploymentRecord[]> {
   const records: DeploymentRecord[] = [];
   for await (const blob of runs.listBlobsFlat({ prefix: DEPLOYMENTS_PREFIX })) {
     if (!blob.name.endsWith('.json')) continue;
-    const buffer = await runs.getBlobClient(blob.name).downloadToBuffer();
-    records.push(JSON.parse(buffer.toString('utf8')) as DeploymentRecord);
+    const text = (await runs.getBlobClient(blob.name).downloadToBuffer()).toString('utf8');
+    try {
+      const record = JSON.parse(text) as Partial<DeploymentRecord>;
+      const missing = (['deploymentName', 'dataset', 'model', 'runId'] as const).filter((k) => typeof record[k] !== 'string');
+      if (missing.length > 0) throw new Error(`missing ${missing.join(', ')}`);
+      records.push(record as DeploymentRecord);
+    } catch (error) {
+      onInvalid(blob.name, (error as Error).message);
+    }
   }
   return records;
 }
