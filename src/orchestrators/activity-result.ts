@@ -20,17 +20,29 @@ export class PermanentFailure extends Error {
   }
 }
 
+/**
+ * Quick in-activity attempts for momentary blips (a 429 or 500 on one request among several),
+ * before the failure goes to the orchestration's durable, slower retry meant for real outages.
+ */
+const QUICK_ATTEMPTS = 3;
+const QUICK_BACKOFF_MS = 250;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
 /** Runs an activity body; `PermanentFailure`s and permanent service errors become `{ ok: false }`. */
-export async function runActivity<T>(body: () => Promise<T>): Promise<ActivityResult<T>> {
-  try {
-    return { ok: true, value: await body() };
-  } catch (error) {
-    if (error instanceof PermanentFailure) return { ok: false, error: { code: error.code, message: error.message } };
-    const classified = classifyError(error);
-    if (classified.permanent) return { ok: false, error: classified.failure };
-    // Honour Retry-After: the orchestration's next attempt then comes no earlier than asked.
-    const wait = Math.min(classified.retryAfterMs ?? 0, MAX_RETRY_AFTER_WAIT_MS);
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    throw new Error(`transient: ${classified.failure.code}: ${classified.failure.message}`);
+export async function runActivity<T>(body: () => Promise<T>, quickAttempts = QUICK_ATTEMPTS): Promise<ActivityResult<T>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return { ok: true, value: await body() };
+    } catch (error) {
+      if (error instanceof PermanentFailure) return { ok: false, error: { code: error.code, message: error.message } };
+      const classified = classifyError(error);
+      if (classified.permanent) return { ok: false, error: classified.failure };
+      // Honour Retry-After: the next attempt (here or the orchestration's) comes no earlier than asked.
+      const last = attempt >= quickAttempts;
+      const wait = classified.retryAfterMs ?? (last ? 0 : QUICK_BACKOFF_MS * 2 ** (attempt - 1));
+      if (wait > 0) await sleep(Math.min(wait, MAX_RETRY_AFTER_WAIT_MS));
+      if (last) throw new Error(`transient: ${classified.failure.code}: ${classified.failure.message}`);
+    }
   }
 }
