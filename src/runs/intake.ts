@@ -94,7 +94,7 @@ export function renderRunReport(report: RunValidationReport): string {
 export async function handleDrop(blobName: string, deps: IntakeDeps): Promise<IntakeOutcome> {
   const { kind, dataset } = classifyDrop(blobName);
   if (kind !== 'training') {
-    const reason = kind === 'other' ? 'not a .jsonl or .json file' : `a ${kind} file; it is read when ${dataset}.jsonl arrives`;
+    const reason = kind === 'other' ? 'not a .jsonl or .json file' : `${kind === 'options' ? 'an options' : 'a validation'} file; it is read when ${dataset}.jsonl arrives`;
     deps.log(`Ignoring ${blobName}: ${reason}.`);
     return { outcome: 'ignored', reason };
   }

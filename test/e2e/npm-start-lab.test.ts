@@ -1,12 +1,10 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { describe, expect, it } from 'vitest';
 import { exitOf, waitForLine } from '../support/host-process.js';
 import { LAB_TRAINING } from '../support/paths.js';
-import { apiOf, REPO_ROOT } from '../support/pipeline-stack.js';
+import { spawnNpmStart } from '../support/npm-start.js';
+import { apiOf } from '../support/pipeline-stack.js';
 
 // Azurite's well-known development account (not a secret).
 const ACCOUNT = 'devstoreaccount1';
@@ -14,19 +12,11 @@ const KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZ
 
 describe('npm start defaults: the lab dataset end to end', () => {
   it('dropping training_set.jsonl reaches succeeded in under two minutes', async () => {
-    const azuriteDir = mkdtempSync(path.join(tmpdir(), 'npm-start-lab-'));
-    // Default timings (emulator: 30 s jobs, 5 s deployments; local.settings.sample.json: polls 2-10 s); free ports only.
-    const child = spawn(
-      process.execPath,
-      [path.join(REPO_ROOT, 'dist/dev/start.js'), '--port', '0', '--blob-port', '0', '--queue-port', '0', '--table-port', '0', '--emulator-port', '0', '--azurite-location', azuriteDir],
-      { cwd: REPO_ROOT, env: { ...process.env, AZURE_OPENAI_ENDPOINT: '', ARM_ENDPOINT: '', AZURE_OPENAI_API_KEY: '' }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    // Default timings (emulator: 30 s jobs, 5 s deployments; local.settings.sample.json: polls 2-10 s).
+    const { child, output } = spawnNpmStart('npm-start-lab-');
     try {
-      const [, healthUrl] = await waitForLine(child, /Health check: (\S+)\/api\/health/, 30_000, () => output);
-      const [, blobEndpoint] = /Azurite: blob ([^,\s]+)/.exec(output) ?? [];
+      const [, healthUrl] = await waitForLine(child, /Health check: (\S+)\/api\/health/, 30_000, output);
+      const [, blobEndpoint] = /Azurite: blob ([^,\s]+)/.exec(output()) ?? [];
       const datasets = new BlobServiceClient(blobEndpoint!, new StorageSharedKeyCredential(ACCOUNT, KEY)).getContainerClient('datasets');
       await datasets.createIfNotExists();
       const body = readFileSync(LAB_TRAINING);

@@ -170,6 +170,8 @@ describe('the pipeline end to end (dev/host + Azurite + emulator)', () => {
     const markdown = (await stack.runs.getBlobClient(`${run.runId}/validation-report.md`).downloadToBuffer()).toString('utf8');
     expect(markdown).toContain('`hyperparameters.n_epoch`');
     expect(markdown).toContain('# Dataset validation: INVALID');
+    // The options file alone started nothing: it was ignored with a log line, and read with opts.jsonl.
+    expect(stack.logLines.some((l) => l.includes('Ignoring opts.json: an options file; it is read when opts.jsonl arrives.'))).toBe(true);
   });
 
   it('an injected job failure ends the run failed with the service message and a run.failed event', async () => {

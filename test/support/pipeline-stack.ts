@@ -3,7 +3,6 @@
  * + ARM emulator and dev/host running the app's own build (dist/src/index.js), all on 127.0.0.1.
  */
 import { createHash } from 'node:crypto';
-import path from 'node:path';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { QueueClient } from '@azure/storage-queue';
 import { AzureOpenAI } from 'openai';
@@ -13,9 +12,10 @@ import { createCognitiveServicesClient } from '../../src/azure/arm-client.js';
 import type { RunEvent, RunRecord, RunStatus } from '../../src/runs/run-record.js';
 import { startAzurite, type RunningAzurite } from './azurite.js';
 import { collectingLogger } from './collecting-logger.js';
+import { REPO_ROOT } from './paths.js';
 import { waitFor } from './wait.js';
 
-export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
+export { REPO_ROOT };
 export const SUBSCRIPTION = '00000000-0000-0000-0000-000000000000';
 export const RESOURCE_GROUP = 'rg-e2e';
 export const ACCOUNT = 'aoai-e2e';
