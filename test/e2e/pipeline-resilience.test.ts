@@ -57,4 +57,15 @@ describe('the pipeline under service faults', () => {
     expect(run.error?.message).toContain('Quota exceeded for model deployments (injected).');
     expect((await stack.queued(run.runId)).map((e) => e.type)).toEqual(['run.training', 'run.failed']);
   }, 60_000);
+
+  it('a file Azure OpenAI fails to process ends the run failed with its status_details, and no job', async () => {
+    await patchEmulator(stack, { failNextFile: { message: 'Invalid file format (injected).' } });
+    await stack.drop('badfile.jsonl', training);
+    const run = await stack.untilRun('badfile', ['succeeded', 'failed', 'rejected', 'cancelled']);
+    expect(run.status).toBe('failed');
+    expect(run.error?.code).toBe('file_processing_failed');
+    expect(run.error?.message).toContain('Invalid file format (injected).');
+    expect(run.job).toBeUndefined();
+    expect((await stack.queued(run.runId)).map((e) => e.type)).toEqual(['run.failed']);
+  }, 60_000);
 });
