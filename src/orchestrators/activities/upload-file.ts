@@ -1,5 +1,5 @@
 import * as df from 'durable-functions';
-import { toFile } from 'openai';
+import { toStreamingFile } from 'openai';
 import { runActivity } from '../activity-result.js';
 import { getServices } from '../services.js';
 
@@ -12,7 +12,7 @@ export interface UploadFileInput {
 }
 
 /**
- * Uploads a snapshot to Azure OpenAI as a fine-tune file. Idempotent: the file is named after the
+ * Uploads a snapshot to Azure OpenAI as a fine-tune file, streaming it from blob storage. Idempotent: the file is named after the
  * run and role, and a retried activity reuses a file it already uploaded instead of adding another
  * (a resource holds at most 50 files).
  */
@@ -26,7 +26,9 @@ df.app.activity(UPLOAD_FILE, {
       }
       const download = await storage.runs.getBlobClient(input.snapshot).download();
       if (!download.readableStreamBody) throw new Error(`snapshot ${input.snapshot} has no content`);
-      const created = await openai.files.create({ file: await toFile(download.readableStreamBody, filename), purpose: 'fine-tune' });
+      // Streamed from the blob into the multipart body: memory stays flat however big the file is.
+      const file = toStreamingFile(download.readableStreamBody as NodeJS.ReadableStream & AsyncIterable<Uint8Array>, filename, { type: 'application/jsonl' });
+      const created = await openai.files.create({ file, purpose: 'fine-tune' });
       return created.id;
     }),
 });
