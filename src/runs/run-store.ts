@@ -100,13 +100,13 @@ export class RunStore {
     }
   }
 
-  /** Every run record, newest first. */
+  /** Every run record, newest first. Walks the top-level `<runId>/` prefixes only, not every artifact. */
   async list(filter: { dataset?: string } = {}): Promise<RunRecord[]> {
     const runs: RunRecord[] = [];
     try {
-      for await (const blob of this.runs.listBlobsFlat()) {
-        if (!/^[^/]+\/run\.json$/.test(blob.name)) continue;
-        const run = await this.get(blob.name.slice(0, -RUN_FILE.length - 1));
+      for await (const item of this.runs.listBlobsByHierarchy('/')) {
+        if (item.kind !== 'prefix') continue;
+        const run = await this.get(item.name.slice(0, -1));
         if (run && (filter.dataset === undefined || run.dataset === filter.dataset)) runs.push(run);
       }
     } catch (error) {

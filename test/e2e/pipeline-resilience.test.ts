@@ -42,7 +42,7 @@ describe('the pipeline under service faults', () => {
     const deployments = [];
     for await (const d of stack.arm.deployments.list('rg-e2e', 'aoai-e2e')) deployments.push(d);
     expect(deployments.map((d) => d.name)).toEqual(['flaky']);
-    // Files were uploaded once each (idempotent uploads), then deleted.
+    // No file left behind: a duplicate from a retried upload would not be among those the run deletes.
     const files = [];
     for await (const f of stack.openai.files.list()) files.push(f);
     expect(files.filter((f) => f.purpose === 'fine-tune')).toEqual([]);
