@@ -56,8 +56,9 @@ describe('nextPollSeconds', () => {
   it('an hour-long job takes far fewer checks than a fixed 10-second loop (360)', () => {
     const withEstimate = simulate(300, 3600, true);
     const fromSteps = simulate(300, 3600, false);
-    expect(withEstimate).toBeLessThan(60);
-    expect(fromSteps).toBeLessThan(60);
-    expect(Math.ceil(3900 / 10)).toBe(390);
+    const fixedLoop = Math.ceil((300 + 3600) / 10);
+    // At least 5x fewer (measured: 38 with the service's estimate, 39 from the step rate).
+    expect(withEstimate * 5).toBeLessThan(fixedLoop);
+    expect(fromSteps * 5).toBeLessThan(fixedLoop);
   });
 });
