@@ -7,5 +7,22 @@ import { app } from '@azure/functions';
 // Chat completions stream tokens to the client as they arrive (server-sent events).
 app.setup({ enableHttpStream: true });
 
-import './functions/chat-completions.js';
+import './functions/startup-check.js';
 import './functions/health.js';
+import './functions/chat-completions.js';
+import './functions/dataset-dropped.js';
+import './functions/runs-api.js';
+import './orchestrators/activities/record-run.js';
+import './orchestrators/activities/upload-file.js';
+import './orchestrators/activities/file-status.js';
+import './orchestrators/activities/create-job.js';
+import './orchestrators/activities/job-status.js';
+import './orchestrators/activities/cancel-job.js';
+import './orchestrators/activities/fetch-results.js';
+import './orchestrators/activities/deploy-model.js';
+import './orchestrators/activities/deployment-status.js';
+import './orchestrators/activities/smoke-test.js';
+import './orchestrators/activities/delete-files.js';
+import './orchestrators/activities/record-deployment.js';
+import './orchestrators/activities/notify.js';
+import './orchestrators/fine-tune-pipeline.js';

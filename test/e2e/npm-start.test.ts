@@ -1,37 +1,29 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exitOf, waitForLine } from '../support/host-process.js';
+import { spawnNpmStart } from '../support/npm-start.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 
 describe('npm start (dist/dev/start.js)', () => {
   it('starts Azurite and the host, prints the URLs and next step, and stops cleanly on Ctrl-C', async () => {
-    const azuriteDir = mkdtempSync(path.join(tmpdir(), 'npm-start-azurite-'));
-    // Free ports everywhere so the test never collides with a developer's running `npm start`.
-    const child = spawn(
-      process.execPath,
-      [path.join(repoRoot, 'dist/dev/start.js'), '--port', '0', '--blob-port', '0', '--queue-port', '0', '--table-port', '0', '--emulator-port', '0', '--azurite-location', azuriteDir],
-      { cwd: repoRoot, env: { ...process.env, AZURE_OPENAI_ENDPOINT: '', ARM_ENDPOINT: '', AZURE_OPENAI_API_KEY: '' }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    const [, healthUrl] = await waitForLine(child, /Health check: (\S+)/, 30_000, () => output);
+    const { child, output, azuriteDir } = spawnNpmStart('npm-start-azurite-');
+    const [, healthUrl] = await waitForLine(child, /Health check: (\S+)/, 30_000, output);
 
     const response = await fetch(healthUrl!);
     expect(response.status).toBe(200);
-    expect(output).toMatch(/Azurite: blob http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1/);
+    expect(output()).toMatch(/Azurite: blob http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1/);
     // The emulator runs and answers with the key npm start hands the app.
-    const [, emulatorUrl] = /Azure OpenAI \+ Resource Manager emulator: (\S+)/.exec(output) ?? [];
+    const [, emulatorUrl] = /Azure OpenAI \+ Resource Manager emulator: (\S+)/.exec(output()) ?? [];
     expect(emulatorUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const files = await fetch(`${emulatorUrl}/openai/files?api-version=2024-10-21`, { headers: { 'api-key': 'aoai-emulator-key' } });
     expect(files.status).toBe(200);
     expect(await files.json()).toMatchObject({ object: 'list', data: [] });
-    expect(output).toMatch(/drop a chat-format \.jsonl file into the "datasets" container/);
+    expect(output()).toMatch(/drop a chat-format \.jsonl file into the "datasets" container/);
     // Azurite persisted to the folder we gave it (runs survive restarts).
     expect(readdirSync(azuriteDir).length).toBeGreaterThan(0);
 

@@ -1,0 +1,45 @@
+/**
+ * Delivers a run event: a JSON message on the events queue (must succeed — the caller retries),
+ * then the same body POSTed to the webhook when one is configured, signed, with a few bounded
+ * retries. A webhook that keeps failing is reported back, never thrown: it must not fail a run.
+ */
+import type { QueueClient } from '@azure/storage-queue';
+import type { RunEvent } from '../runs/run-record.js';
+import { signBody } from './signature.js';
+
+export interface WebhookSettings {
+  webhookUrl?: string;
+  webhookSecret?: string;
+}
+
+export const WEBHOOK_ATTEMPTS = 3;
+const WEBHOOK_TIMEOUT_MS = 10_000;
+
+export async function sendToQueue(queue: QueueClient, event: RunEvent): Promise<void> {
+  await queue.createIfNotExists();
+  // Plain JSON text (not base64), readable in Storage Explorer; see the README for queue-triggered consumers.
+  await queue.sendMessage(JSON.stringify(event));
+}
+
+/** Returns undefined when delivered (or no webhook is configured), else why it failed. */
+export async function sendToWebhook(settings: WebhookSettings, event: RunEvent, backoffMs = 500): Promise<string | undefined> {
+  if (!settings.webhookUrl || !settings.webhookSecret) return undefined;
+  const body = JSON.stringify(event);
+  const headers = { 'content-type': 'application/json', 'x-signature': signBody(body, settings.webhookSecret), 'x-event-id': event.id };
+  let problem = '';
+  for (let attempt = 1; attempt <= WEBHOOK_ATTEMPTS; attempt++) {
+    try {
+      const response = await fetch(settings.webhookUrl, { method: 'POST', headers, body, signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS) });
+      await response.arrayBuffer().catch(() => undefined);
+      if (response.ok) return undefined;
+      problem = `HTTP ${response.status}`;
+      // A 4xx other than 408/429 will not get better by retrying.
+      if (response.status < 500 && response.status !== 408 && response.status !== 429) break;
+    } catch (error) {
+      problem = (error as Error).message;
+    }
+    if (attempt < WEBHOOK_ATTEMPTS) await new Promise((resolve) => setTimeout(resolve, backoffMs * 2 ** (attempt - 1)));
+  }
+  // The URL may carry a token in its query: report the origin only.
+  return `webhook ${new URL(settings.webhookUrl).origin} failed after ${WEBHOOK_ATTEMPTS} attempts: ${problem}`;
+}

@@ -1,0 +1,27 @@
+import * as df from 'durable-functions';
+import { parseResultsCsv, renderLossChart } from '../../runs/loss-chart.js';
+import { runBlobName } from '../../runs/run-store.js';
+import { runActivity } from '../activity-result.js';
+import { getServices } from '../services.js';
+
+export const FETCH_RESULTS = 'fetchResults';
+export interface FetchResultsInput {
+  runId: string;
+  resultFileId: string;
+  title: string;
+}
+
+/** Copies the job's results.csv to the run and draws the loss curves next to it; returns the artifact names. */
+df.app.activity(FETCH_RESULTS, {
+  handler: (input: FetchResultsInput) =>
+    runActivity(async (): Promise<string[]> => {
+      const { openai, storage } = getServices();
+      const csv = await (await openai.files.content(input.resultFileId)).text();
+      const svg = renderLossChart(parseResultsCsv(csv), input.title);
+      const put = (name: string, body: string, type: string) =>
+        storage.runs.getBlockBlobClient(runBlobName(input.runId, name)).upload(body, Buffer.byteLength(body), { blobHTTPHeaders: { blobContentType: type } });
+      await put('results.csv', csv, 'text/csv');
+      await put('loss.svg', svg, 'image/svg+xml');
+      return ['results.csv', 'loss.svg'];
+    }),
+});

@@ -1,0 +1,58 @@
+import * as df from 'durable-functions';
+import { applyUpdate } from '../../runs/run-store.js';
+import { runActivity } from '../activity-result.js';
+import { getServices } from '../services.js';
+
+export const JOB_STATUS = 'jobStatus';
+export interface JobStatusInput {
+  runId: string;
+  jobId: string;
+}
+export interface JobProgress {
+  status: string;
+  step?: number;
+  totalSteps?: number;
+  trainLoss?: number;
+  /** Unix seconds. */
+  estimatedFinish?: number;
+  fineTunedModel?: string;
+  trainedTokens?: number;
+  resultFiles: string[];
+  error?: { code: string; message: string };
+}
+
+interface MetricsData {
+  step?: number;
+  total_steps?: number;
+  train_loss?: number;
+}
+
+/** The job's status and latest step metrics (from its newest `metrics` event); recorded on run.json. */
+df.app.activity(JOB_STATUS, {
+  handler: (input: JobStatusInput) =>
+    runActivity(async (): Promise<JobProgress> => {
+      const { openai, store } = getServices();
+      const job = await openai.fineTuning.jobs.retrieve(input.jobId);
+      const events = await openai.fineTuning.jobs.listEvents(input.jobId, { limit: 20 });
+      const metrics = events.data.find((e) => e.type === 'metrics' && (e.data as MetricsData | undefined)?.step !== undefined)?.data as MetricsData | undefined;
+      const progress: JobProgress = {
+        status: job.status,
+        ...(metrics?.step !== undefined ? { step: metrics.step } : {}),
+        ...(metrics?.total_steps !== undefined ? { totalSteps: metrics.total_steps } : {}),
+        ...(metrics?.train_loss !== undefined ? { trainLoss: metrics.train_loss } : {}),
+        ...(job.estimated_finish ? { estimatedFinish: job.estimated_finish } : {}),
+        ...(job.fine_tuned_model ? { fineTunedModel: job.fine_tuned_model } : {}),
+        ...(job.trained_tokens ? { trainedTokens: job.trained_tokens } : {}),
+        resultFiles: job.result_files ?? [],
+        ...(job.error?.message ? { error: { code: job.error.code ?? 'job_failed', message: job.error.message } } : {}),
+      };
+      const { resultFiles: _files, error: _error, estimatedFinish, ...recorded } = progress;
+      await store.update(input.runId, (run) =>
+        applyUpdate(run, {
+          at: new Date().toISOString(),
+          job: { id: input.jobId, ...recorded, ...(estimatedFinish ? { estimatedFinish: new Date(estimatedFinish * 1000).toISOString() } : {}) },
+        }),
+      );
+      return progress;
+    }),
+});

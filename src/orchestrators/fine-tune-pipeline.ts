@@ -1,0 +1,218 @@
+/**
+ * fineTunePipeline(runId): upload → wait for processing → create job → monitor → results →
+ * deploy → wait for provisioning → smoke test → delete files → record deployment → notify.
+ *
+ * Orchestrator code replays, so it is deterministic: no I/O, clock from currentUtcDateTime, every
+ * side effect in an activity called with retry options. Activities throw only transient failures
+ * (retried here, with back-off); permanent ones come back as `{ ok: false }` and end the run at
+ * once with the service's message. Whatever happens, the run ends in a final status and is notified.
+ */
+import * as df from 'durable-functions';
+import type { OrchestrationContext, Task } from 'durable-functions';
+import { runEvent } from '../notify/events.js';
+import { nextPollSeconds, type JobObservation, type PollBounds } from '../runs/poll-policy.js';
+import type { RunEventType, RunOptions, RunStatus } from '../runs/run-record.js';
+import type { RunUpdate } from '../runs/run-store.js';
+import { PermanentFailure, type ActivityResult } from './activity-result.js';
+import { CANCEL_JOB } from './activities/cancel-job.js';
+import { CREATE_JOB, type CreatedJob, type CreateJobInput } from './activities/create-job.js';
+import { DELETE_FILES } from './activities/delete-files.js';
+import { DEPLOY_MODEL, type DeployModelInput } from './activities/deploy-model.js';
+import { DEPLOYMENT_STATUS, type DeploymentStatus, type DeploymentStatusInput } from './activities/deployment-status.js';
+import { FETCH_RESULTS, type FetchResultsInput } from './activities/fetch-results.js';
+import { FILE_STATUS, type FileStatus } from './activities/file-status.js';
+import { JOB_STATUS, type JobProgress, type JobStatusInput } from './activities/job-status.js';
+import { NOTIFY } from './activities/notify.js';
+import { RECORD_DEPLOYMENT } from './activities/record-deployment.js';
+import { RECORD_RUN, type RecordRunInput } from './activities/record-run.js';
+import { SMOKE_TEST, type SmokeTestInput, type SmokeTestResult } from './activities/smoke-test.js';
+import { UPLOAD_FILE, type UploadFileInput } from './activities/upload-file.js';
+
+export const FINE_TUNE_PIPELINE = 'fineTunePipeline';
+export const CANCEL_EVENT = 'cancel';
+
+export interface PipelineInput {
+  runId: string;
+  dataset: string;
+  options: RunOptions;
+  /** Snapshot blob names in the runs container. */
+  snapshots: { training: string; validation?: string };
+  polling: PollBounds;
+  deleteUploadedFiles: boolean;
+  chatUrl: string;
+}
+
+export interface PipelineCustomStatus {
+  phase: RunStatus;
+  jobStatus?: string;
+  step?: number;
+  totalSteps?: number;
+  trainLoss?: number;
+  eta?: string;
+  /** Job status checks so far. */
+  polls: number;
+}
+
+/** Transient failures: 1 s, 2 s, 4 s … capped at 30 s, 8 attempts (~2 minutes of outage tolerated). */
+function retryOptions(): df.RetryOptions {
+  const options = new df.RetryOptions(1000, 8);
+  options.backoffCoefficient = 2;
+  options.maxRetryIntervalInMilliseconds = 30_000;
+  return options;
+}
+
+class CancelRequested extends Error {}
+
+type Step<T> = Generator<Task, T, unknown>;
+
+function* pipeline(context: OrchestrationContext): Step<{ status: RunStatus }> {
+  const input = context.df.getInput<PipelineInput>();
+  const retry = retryOptions();
+  const now = (): string => context.df.currentUtcDateTime.toISOString();
+  const custom: PipelineCustomStatus = { phase: 'uploading', polls: 0 };
+  const show = (change: Partial<PipelineCustomStatus>): void => {
+    Object.assign(custom, change);
+    context.df.setCustomStatus({ ...custom });
+  };
+
+  function* call<T>(name: string, activityInput: unknown): Step<T> {
+    const result = (yield context.df.callActivityWithRetry(name, retry, activityInput)) as ActivityResult<T>;
+    if (!result.ok) throw new PermanentFailure(result.error.code, result.error.message);
+    return result.value;
+  }
+  function* record(update: Omit<RunUpdate, 'at'>): Step<void> {
+    yield* call<null>(RECORD_RUN, { runId: input.runId, update: { ...update, at: now() } } satisfies RecordRunInput);
+    if (update.status) show({ phase: update.status });
+  }
+  function* notify(type: RunEventType, status: RunStatus, data: Record<string, unknown>): Step<void> {
+    yield* call<null>(NOTIFY, runEvent({ runId: input.runId, dataset: input.dataset, status }, type, now(), data));
+  }
+  /** A durable timer that a `cancel` event interrupts. */
+  function* wait(seconds: number): Step<void> {
+    const timer = context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + seconds * 1000));
+    const cancel = context.df.waitForExternalEvent(CANCEL_EVENT);
+    const winner = yield context.df.Task.any([timer, cancel]);
+    if (winner === cancel) {
+      timer.cancel();
+      throw new CancelRequested();
+    }
+  }
+  function* untilProcessed(fileId: string, role: string): Step<void> {
+    for (;;) {
+      const file = yield* call<FileStatus>(FILE_STATUS, fileId);
+      if (file.status === 'processed') return;
+      if (file.status === 'error') throw new PermanentFailure('file_processing_failed', `${role} file ${fileId}: ${file.statusDetails ?? 'processing failed'}`);
+      yield* wait(input.polling.minSeconds);
+    }
+  }
+
+  const uploaded: string[] = [];
+  let jobId: string | undefined;
+  try {
+    yield* record({ status: 'uploading' });
+    const trainingFileId = yield* call<string>(UPLOAD_FILE, { runId: input.runId, role: 'training', snapshot: input.snapshots.training } satisfies UploadFileInput);
+    uploaded.push(trainingFileId);
+    let validationFileId: string | undefined;
+    if (input.snapshots.validation) {
+      validationFileId = yield* call<string>(UPLOAD_FILE, { runId: input.runId, role: 'validation', snapshot: input.snapshots.validation } satisfies UploadFileInput);
+      uploaded.push(validationFileId);
+    }
+    yield* record({ files: { training: trainingFileId, ...(validationFileId ? { validation: validationFileId } : {}) } });
+    yield* untilProcessed(trainingFileId, 'training');
+    if (validationFileId) yield* untilProcessed(validationFileId, 'validation');
+
+    const job = yield* call<CreatedJob>(CREATE_JOB, { trainingFileId, ...(validationFileId ? { validationFileId } : {}), options: input.options } satisfies CreateJobInput);
+    jobId = job.jobId;
+    yield* record({ status: 'training', job: { id: job.jobId, status: job.status } });
+    yield* notify('run.training', 'training', { jobId: job.jobId, baseModel: input.options.baseModel });
+
+    // Monitor: adaptive durable-timer polling (see poll-policy.ts).
+    let previous: JobObservation | undefined;
+    let interval = input.polling.minSeconds;
+    let progress: JobProgress;
+    for (;;) {
+      progress = yield* call<JobProgress>(JOB_STATUS, { runId: input.runId, jobId: job.jobId } satisfies JobStatusInput);
+      const at = context.df.currentUtcDateTime.getTime() / 1000;
+      show({
+        jobStatus: progress.status,
+        polls: custom.polls + 1,
+        ...(progress.step !== undefined ? { step: progress.step } : {}),
+        ...(progress.totalSteps !== undefined ? { totalSteps: progress.totalSteps } : {}),
+        ...(progress.trainLoss !== undefined ? { trainLoss: progress.trainLoss } : {}),
+        ...(progress.estimatedFinish !== undefined ? { eta: new Date(progress.estimatedFinish * 1000).toISOString() } : {}),
+      });
+      if (progress.status === 'succeeded') break;
+      if (progress.status === 'failed') throw new PermanentFailure(progress.error?.code ?? 'job_failed', progress.error?.message ?? `fine-tuning job ${job.jobId} failed`);
+      if (progress.status === 'cancelled') throw new CancelRequested();
+      const observation: JobObservation = {
+        status: progress.status,
+        at,
+        ...(progress.step !== undefined ? { step: progress.step } : {}),
+        ...(progress.totalSteps !== undefined ? { totalSteps: progress.totalSteps } : {}),
+        ...(progress.estimatedFinish !== undefined ? { estimatedFinish: progress.estimatedFinish } : {}),
+      };
+      interval = nextPollSeconds(observation, previous, interval, input.polling);
+      previous = observation;
+      yield* wait(interval);
+    }
+    const model = progress.fineTunedModel;
+    if (!model) throw new PermanentFailure('no_model', `fine-tuning job ${job.jobId} succeeded without a fine-tuned model name`);
+
+    yield* record({
+      status: 'deploying',
+      job: { status: 'succeeded', fineTunedModel: model, ...(progress.trainedTokens !== undefined ? { trainedTokens: progress.trainedTokens } : {}) },
+    });
+    const resultFileId = progress.resultFiles[0];
+    if (resultFileId) {
+      const artifacts = yield* call<string[]>(FETCH_RESULTS, { runId: input.runId, resultFileId, title: `${input.dataset}: loss per step (${model})` } satisfies FetchResultsInput);
+      yield* record({ artifacts });
+    }
+
+    const target = input.options.deployment;
+    const pollerState = yield* call<string | null>(DEPLOY_MODEL, { name: target.name, model, sku: target.sku, capacity: target.capacity } satisfies DeployModelInput);
+    for (;;) {
+      const deployment = yield* call<DeploymentStatus>(DEPLOYMENT_STATUS, { name: target.name, pollerState } satisfies DeploymentStatusInput);
+      show({ jobStatus: `deployment ${deployment.provisioningState}` });
+      if (deployment.provisioningState === 'Succeeded' && deployment.model === model) break;
+      if (deployment.provisioningState === 'Failed') throw new PermanentFailure('DeploymentFailed', deployment.error ?? 'the deployment failed');
+      yield* wait(input.polling.minSeconds);
+    }
+    const smoke = yield* call<SmokeTestResult>(SMOKE_TEST, {
+      deployment: target.name,
+      exampleSnapshot: input.snapshots.validation ?? input.snapshots.training,
+    } satisfies SmokeTestInput);
+
+    if (input.deleteUploadedFiles) {
+      yield* call<null>(DELETE_FILES, uploaded);
+      yield* record({ files: { deleted: true } });
+    }
+    yield* call<null>(RECORD_DEPLOYMENT, { deploymentName: target.name, dataset: input.dataset, model, runId: input.runId, updatedAt: now() });
+    const deployment = { name: target.name, model, sku: target.sku, capacity: target.capacity, chatUrl: input.chatUrl };
+    yield* record({ status: 'succeeded', deployment });
+    yield* notify('run.succeeded', 'succeeded', { deployment: target.name, model, chatUrl: input.chatUrl, jobId: job.jobId, smokeTest: smoke });
+    return { status: 'succeeded' };
+  } catch (error) {
+    const cancelled = error instanceof CancelRequested;
+    const failure = cancelled
+      ? { code: 'cancelled', message: 'cancelled on request' }
+      : { code: error instanceof PermanentFailure ? error.code : 'pipeline_error', message: (error as Error).message ?? String(error) };
+    if (cancelled && jobId) {
+      const jobStatus = yield* call<string>(CANCEL_JOB, jobId);
+      yield* record({ job: { status: jobStatus } });
+    }
+    if (input.deleteUploadedFiles && uploaded.length > 0) {
+      // Best effort: the run's outcome must be recorded even if clean-up fails.
+      try {
+        yield* call<null>(DELETE_FILES, uploaded);
+      } catch {
+        // Left-over files are harmless (and visible in the resource); the outcome is what matters.
+      }
+    }
+    const status: RunStatus = cancelled ? 'cancelled' : 'failed';
+    yield* record({ status, ...(cancelled ? {} : { error: failure }) });
+    yield* notify(cancelled ? 'run.cancelled' : 'run.failed', status, cancelled ? { jobId } : { jobId, error: failure });
+    return { status };
+  }
+}
+
+df.app.orchestration(FINE_TUNE_PIPELINE, pipeline);

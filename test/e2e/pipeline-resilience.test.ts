@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LAB_TRAINING, LAB_VALIDATION } from '../support/paths.js';
+import { startPipelineStack, type PipelineStack } from '../support/pipeline-stack.js';
+
+const training = readFileSync(LAB_TRAINING);
+const validation = readFileSync(LAB_VALIDATION);
+
+async function patchEmulator(stack: PipelineStack, patch: Record<string, unknown>): Promise<void> {
+  const response = await fetch(`${stack.emulator.url}/__emulator/config`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json', 'api-key': stack.emulator.apiKey },
+    body: JSON.stringify(patch),
+  });
+  expect(response.status).toBe(200);
+}
+
+describe('the pipeline under service faults', () => {
+  let stack: PipelineStack;
+
+  beforeAll(async () => {
+    stack = await startPipelineStack({ emulator: { retryAfterSeconds: 0.5 } });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('30% of Azure OpenAI and ARM requests answered 429/500: still succeeded, with exactly one job and one deployment', async () => {
+    await patchEmulator(stack, { rateLimitFraction: 0.15, serverErrorFraction: 0.15 });
+    try {
+      await stack.drop('flaky.validation.jsonl', validation);
+      await stack.drop('flaky.jsonl', training);
+      const run = await stack.untilRun('flaky', ['succeeded', 'failed', 'rejected', 'cancelled'], 90_000);
+      expect(run.error).toBeUndefined();
+      expect(run.status).toBe('succeeded');
+    } finally {
+      await patchEmulator(stack, { rateLimitFraction: 0, serverErrorFraction: 0 });
+    }
+    const jobs = [];
+    for await (const job of stack.openai.fineTuning.jobs.list()) jobs.push(job);
+    expect(jobs).toHaveLength(1);
+    const deployments = [];
+    for await (const d of stack.arm.deployments.list('rg-e2e', 'aoai-e2e')) deployments.push(d);
+    expect(deployments.map((d) => d.name)).toEqual(['flaky']);
+    // No file left behind: a duplicate from a retried upload would not be among those the run deletes.
+    const files = [];
+    for await (const f of stack.openai.files.list()) files.push(f);
+    expect(files.filter((f) => f.purpose === 'fine-tune')).toEqual([]);
+  }, 120_000);
+
+  it('a failed deployment ends the run failed with ARM’s own message', async () => {
+    await patchEmulator(stack, { failNextDeployment: { code: 'DeploymentFailed', message: 'Quota exceeded for model deployments (injected).' } });
+    await stack.drop('nodeploy.jsonl', training);
+    const run = await stack.untilRun('nodeploy', ['succeeded', 'failed', 'rejected', 'cancelled']);
+    expect(run.status).toBe('failed');
+    expect(run.error?.code).toBe('DeploymentFailed');
+    expect(run.error?.message).toContain('Quota exceeded for model deployments (injected).');
+    expect((await stack.queued(run.runId)).map((e) => e.type)).toEqual(['run.training', 'run.failed']);
+  }, 60_000);
+
+  it('a file Azure OpenAI fails to process ends the run failed with its status_details, and no job', async () => {
+    await patchEmulator(stack, { failNextFile: { message: 'Invalid file format (injected).' } });
+    await stack.drop('badfile.jsonl', training);
+    const run = await stack.untilRun('badfile', ['succeeded', 'failed', 'rejected', 'cancelled']);
+    expect(run.status).toBe('failed');
+    expect(run.error?.code).toBe('file_processing_failed');
+    expect(run.error?.message).toContain('Invalid file format (injected).');
+    expect(run.job).toBeUndefined();
+    expect((await stack.queued(run.runId)).map((e) => e.type)).toEqual(['run.failed']);
+  }, 60_000);
+});
