@@ -1,3 +1,4 @@
+import OpenAI from 'openai';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -75,6 +76,23 @@ describe('the pipeline end to end (dev/host + Azurite + emulator)', () => {
     expect(deployment.properties?.model?.name).toBe(run.job?.fineTunedModel);
     const chat = await stack.openai.chat.completions.create({ model: 'lab-sarcasm', messages: [{ role: 'user', content: "What's the capital of Australia?" }] });
     expect(chat.choices[0]?.message.content?.length).toBeGreaterThan(0);
+
+    // And through the app's own OpenAI-compatible endpoint, with the official client, by alias
+    // (the dataset name): the fine-tuned model answers with what it "learned" from the lab data.
+    const app = new OpenAI({ baseURL: `${stack.host.url}/api/v1`, apiKey: 'unused-locally', maxRetries: 0 });
+    const question = { model: 'lab/sarcasm', messages: [{ role: 'user' as const, content: 'Who discovered Antarctica?' }] };
+    const plain = await app.chat.completions.create(question);
+    expect(plain.model).toBe(run.job?.fineTunedModel);
+    expect(plain.choices[0]?.message.content).toContain('Bellingshausen');
+    expect(plain.usage?.completion_tokens).toBeGreaterThan(0);
+    let streamed = '';
+    let chunks = 0;
+    for await (const chunk of await app.chat.completions.create({ ...question, stream: true })) {
+      streamed += chunk.choices[0]?.delta.content ?? '';
+      chunks++;
+    }
+    expect(chunks).toBeGreaterThan(2);
+    expect(streamed).toBe(plain.choices[0]?.message.content);
 
     // Uploaded files were deleted from the resource; the job stays.
     const files = [];
