@@ -40,7 +40,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { name: 'AzureWebJobsStorage__clientId', readBy: 'host', description: 'Client id of the user-assigned identity the storage connection uses.' },
   { name: 'FUNCTIONS_WORKER_RUNTIME', readBy: 'host', localOnly: true, description: 'Always `node` (set by the platform on Flex Consumption).' },
   { name: 'TASK_HUB_NAME', readBy: 'host', default: 'finetunepipeline', description: 'Durable Functions task hub name (host.json `%TASK_HUB_NAME%`): letters and digits, 3-45 characters.' },
-  { name: 'DATASETS_CONTAINER', readBy: 'app', default: 'datasets', description: "Drop-zone container watched for `<name>.jsonl` files. The blob trigger's path reads it as `%DATASETS_CONTAINER%`, so the host needs it set (local.settings.sample.json and the Bicep set it)." },
+  { name: 'DATASETS_CONTAINER', readBy: 'app', default: 'datasets', description: "Drop-zone container watched for `<name>.jsonl` files (read when the app starts: it is the blob trigger's path)." },
   { name: 'RUNS_CONTAINER', readBy: 'app', default: 'runs', description: 'Container for run records, reports, snapshots and results.' },
   { name: 'EVENTS_QUEUE', readBy: 'app', default: 'finetune-events', description: 'Storage queue that receives a JSON message for every run state change.' },
   { name: 'AZURE_OPENAI_ENDPOINT', readBy: 'app', description: 'Azure OpenAI endpoint, `https://<account>.openai.azure.com/`. Locally, `npm start` sets it to the emulator when empty.' },
@@ -97,18 +97,23 @@ export class ConfigError extends Error {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+const SPEC = new Map(SETTINGS.map((s) => [s.name, s]));
+
+/** A declared setting's value: the environment's (trimmed, empty = unset), else its default. */
+export function setting(name: string, env: Env = process.env): string | undefined {
+  const spec = SPEC.get(name);
+  if (!spec) throw new Error(`setting ${name} is not declared in SETTINGS`);
+  const value = env[name]?.trim();
+  return value ? value : spec.default;
+}
+
 /**
  * Reads and validates every app setting. Collects all problems before failing, so one start-up
  * shows everything that needs fixing; each problem names the setting and what is expected.
  */
 export function loadConfig(env: Env = process.env): AppConfig {
   const problems: string[] = [];
-  const spec = new Map(SETTINGS.map((s) => [s.name, s]));
-  const raw = (name: string): string | undefined => {
-    if (!spec.has(name)) throw new Error(`setting ${name} is not declared in SETTINGS`);
-    const value = env[name]?.trim();
-    return value ? value : spec.get(name)?.default;
-  };
+  const raw = (name: string): string | undefined => setting(name, env);
   const required = (name: string, hint: string): string => {
     const value = raw(name);
     if (!value) problems.push(`${name} is not set (${hint})`);

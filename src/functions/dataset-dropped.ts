@@ -6,7 +6,7 @@
  */
 import { app, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
-import { appConfig } from '../config.js';
+import { appConfig, setting } from '../config.js';
 import { createStorageClients } from '../azure/storage.js';
 import { FINE_TUNE_PIPELINE, type PipelineInput } from '../orchestrators/fine-tune-pipeline.js';
 import { findOrchestration } from '../runs/durable-status.js';
@@ -43,7 +43,9 @@ export async function datasetDropped(_blob: unknown, context: InvocationContext)
 }
 
 app.storageBlob(DATASET_DROPPED, {
-  path: '%DATASETS_CONTAINER%/{name}',
+  // Resolved when the worker loads the app (settings are in the environment by then), so the
+  // declared default applies like everywhere else; `%DATASETS_CONTAINER%` would make it mandatory.
+  path: `${setting('DATASETS_CONTAINER')}/{name}`,
   source: 'EventGrid',
   connection: 'AzureWebJobsStorage',
   extraInputs: [df.input.durableClient()],
