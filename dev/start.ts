@@ -50,7 +50,7 @@ async function startAoaiEmulator(port: number): Promise<Stoppable & { url: strin
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
     throw new StartError(
-      e.code === 'EADDRINUSE' ? `port ${port} for the Azure OpenAI emulator is in use (choose another with --emulator-port)` : e.message,
+      e.code === 'EADDRINUSE' ? `Port ${port} for the Azure OpenAI emulator is already in use (choose another with --emulator-port).` : e.message,
     );
   }
   process.env['AZURE_OPENAI_ENDPOINT'] = emulator.url;

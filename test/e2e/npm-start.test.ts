@@ -33,37 +33,25 @@ describe('npm start (dist/dev/start.js)', () => {
     await expect(fetch(emulatorUrl!)).rejects.toThrow();
   });
 
-  it('reports the emulator port in use in one line', async () => {
+  it.each([
+    // The host's port; the emulator is skipped by pointing at a (never contacted) endpoint.
+    ['--port', { AZURE_OPENAI_ENDPOINT: 'http://127.0.0.1:9/' }, (port: number) => `npm start: Port ${port} is already in use (is another host running?).`],
+    ['--emulator-port', { AZURE_OPENAI_ENDPOINT: '' }, (port: number) => `npm start: Port ${port} for the Azure OpenAI emulator is already in use (choose another with --emulator-port).`],
+  ])('reports %s already in use in one line and exits with an error', async (flag, env, message) => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as { port: number }).port;
     try {
-      const azuriteDir = mkdtempSync(path.join(tmpdir(), 'npm-start-busy-emulator-'));
-      const run = spawnSync(
-        process.execPath,
-        [path.join(repoRoot, 'dist/dev/start.js'), '--port', '0', '--blob-port', '0', '--queue-port', '0', '--table-port', '0', '--emulator-port', String(port), '--azurite-location', azuriteDir],
-        { cwd: repoRoot, env: { ...process.env, AZURE_OPENAI_ENDPOINT: '' }, encoding: 'utf8', timeout: 30_000 },
-      );
-      expect(run.status).toBe(1);
-      expect(run.stderr.trim()).toBe(`npm start: port ${port} for the Azure OpenAI emulator is in use (choose another with --emulator-port)`);
-    } finally {
-      blocker.close();
-    }
-  });
-
-  it('reports a port already in use in one line and exits with an error', async () => {
-    const blocker = createServer();
-    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
-    const port = (blocker.address() as { port: number }).port;
-    try {
+      const ports: Record<string, string> = { '--port': '0', '--blob-port': '0', '--queue-port': '0', '--table-port': '0', '--emulator-port': '0', [flag]: String(port) };
       const azuriteDir = mkdtempSync(path.join(tmpdir(), 'npm-start-busy-'));
-      const run = spawnSync(
-        process.execPath,
-        [path.join(repoRoot, 'dist/dev/start.js'), '--port', String(port), '--blob-port', '0', '--queue-port', '0', '--table-port', '0', '--azurite-location', azuriteDir],
-        { cwd: repoRoot, env: { ...process.env, AZURE_OPENAI_ENDPOINT: 'http://127.0.0.1:9/' }, encoding: 'utf8', timeout: 30_000 },
-      );
+      const run = spawnSync(process.execPath, [path.join(repoRoot, 'dist/dev/start.js'), ...Object.entries(ports).flat(), '--azurite-location', azuriteDir], {
+        cwd: repoRoot,
+        env: { ...process.env, ...env },
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
       expect(run.status).toBe(1);
-      expect(run.stderr.trim()).toBe(`npm start: Port ${port} is already in use (is another host running?).`);
+      expect(run.stderr.trim()).toBe(message(port));
     } finally {
       blocker.close();
     }
