@@ -6,6 +6,7 @@
 import type { QueueClient } from '@azure/storage-queue';
 import type { RunEvent } from '../runs/run-record.js';
 import { signBody } from './signature.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface WebhookSettings {
   webhookUrl?: string;
@@ -38,7 +39,7 @@ export async function sendToWebhook(settings: WebhookSettings, event: RunEvent, 
     } catch (error) {
       problem = (error as Error).message;
     }
-    if (attempt < WEBHOOK_ATTEMPTS) await new Promise((resolve) => setTimeout(resolve, backoffMs * 2 ** (attempt - 1)));
+    if (attempt < WEBHOOK_ATTEMPTS) await sleep(backoffMs * 2 ** (attempt - 1));
   }
   // The URL may carry a token in its query: report the origin only.
   return `webhook ${new URL(settings.webhookUrl).origin} failed after ${WEBHOOK_ATTEMPTS} attempts: ${problem}`;

@@ -3,6 +3,7 @@
  * every exception an activity throws, so activities throw only transient failures and *return*
  * permanent ones (`{ ok: false }`), which the orchestrator turns into a failed run at once.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { classifyError, type ServiceFailure } from '../azure/service-errors.js';
 
 export type ActivityResult<T> = { ok: true; value: T } | { ok: false; error: ServiceFailure };
@@ -26,8 +27,6 @@ export class PermanentFailure extends Error {
  */
 const QUICK_ATTEMPTS = 3;
 const QUICK_BACKOFF_MS = 250;
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs an activity body; `PermanentFailure`s and permanent service errors become `{ ok: false }`. */
 export async function runActivity<T>(body: () => Promise<T>, quickAttempts = QUICK_ATTEMPTS): Promise<ActivityResult<T>> {
