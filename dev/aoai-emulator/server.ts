@@ -14,6 +14,7 @@ import { injectedFault } from './faults.js';
 import { advanceFiles } from './files.js';
 import type { Reply, RequestContext } from './http.js';
 import { advanceJobs } from './jobs.js';
+import { operationLog, OPERATIONS_PATH, recordOperation } from './operation-log.js';
 import { matchRoute, planeOf, type Plane } from './router.js';
 import type { EmulatorState } from './state.js';
 
@@ -68,6 +69,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Server
     handleConfig(method, body, state, res);
     return;
   }
+  if (url.pathname === OPERATIONS_PATH) {
+    if (method === 'GET') send(res, 200, { value: operationLog(state) });
+    else send(res, 405, { error: { code: 'MethodNotAllowed', message: `Use GET on ${OPERATIONS_PATH}.` } }, { allow: 'GET' });
+    return;
+  }
 
   const plane = planeOf(url.pathname);
   const requestId = randomUUID();
@@ -88,9 +94,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Server
     advance(state, now);
     const ctx: RequestContext = { method, url, origin, headers: req.headers, params: matched.params, body, state, apiVersion, now };
     const reply = await matched.route.handler(ctx);
+    if (plane === 'arm') recordOperation(state, method, url.pathname, body, reply.status, undefined, now);
     await write(res, reply, idHeaders);
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
+    if (plane === 'arm') recordOperation(state, method, url.pathname, body, error.status, (error.body as { code?: string }).code, Date.now());
     send(res, error.status, { error: error.body }, { ...idHeaders, ...error.headers });
   }
 }

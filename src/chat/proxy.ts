@@ -35,3 +35,9 @@ export async function forwardChat(client: AzureOpenAI, request: ChatRequest, dep
     return errorResponse(mapped);
   }
 }
+
+/** The upstream error code of an error response built by forwardChat (`DeploymentNotFound`, ...). */
+export function upstreamErrorCode(response: HttpResponseInit): string | null {
+  const body = response.jsonBody as { error?: { code?: unknown } } | undefined;
+  return typeof body?.error?.code === 'string' ? body.error.code : null;
+}

@@ -32,7 +32,11 @@ export async function datasetDropped(_blob: unknown, context: InvocationContext)
         runId,
         dataset: run.dataset,
         options: run.options,
-        snapshots: { training: run.inputs.training.snapshot, ...(run.inputs.validation ? { validation: run.inputs.validation.snapshot } : {}) },
+        snapshots: {
+          training: run.inputs.training.snapshot,
+          ...(run.inputs.validation ? { validation: run.inputs.validation.snapshot } : {}),
+          ...(run.inputs.eval ? { eval: run.inputs.eval.snapshot } : {}),
+        },
         polling: config.polling,
         deleteUploadedFiles: config.deleteUploadedFiles,
         chatUrl: `${config.publicBaseUrl}/api/v1/chat/completions`,

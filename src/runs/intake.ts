@@ -13,7 +13,8 @@ import type { StorageClients } from '../azure/storage.js';
 import { runEvent } from '../notify/events.js';
 import { sendToQueue, sendToWebhook } from '../notify/publish.js';
 import { renderMarkdown, validateDataset, type ValidationReport } from '../validation/index.js';
-import { classifyDrop, computeRunId, OPTIONS_SUFFIX, VALIDATION_SUFFIX } from './run-id.js';
+import { estimateTrainingCost, overBudget, type TrainingCostEstimate } from '../costs/training-cost.js';
+import { classifyDrop, computeRunId, EVAL_SUFFIX, OPTIONS_SUFFIX, VALIDATION_SUFFIX } from './run-id.js';
 import { parseRunOptions, type OptionsProblem } from './run-options.js';
 import type { InputFile, RunRecord } from './run-record.js';
 import { applyUpdate, runBlobName, type RunStore } from './run-store.js';
@@ -28,8 +29,8 @@ export interface OptionsReport {
   valid: boolean;
   errors: Array<{ line: null; code: 'invalid_option'; field: string; message: string }>;
 }
-/** The validator's report plus the options file's findings: `validation-report.json`. */
-export type RunValidationReport = ValidationReport & { options?: OptionsReport };
+/** The validator's report plus the options file's findings and the cost estimate: `validation-report.json`. */
+export type RunValidationReport = ValidationReport & { options?: OptionsReport; estimatedTrainingCost?: TrainingCostEstimate };
 
 export interface IntakeDeps {
   config: AppConfig;
@@ -80,7 +81,13 @@ export function optionsReport(path: string, problems: readonly OptionsProblem[])
 }
 
 export function renderRunReport(report: RunValidationReport): string {
-  const markdown = renderMarkdown(report);
+  const cost = report.estimatedTrainingCost;
+  const markdown =
+    renderMarkdown(report) +
+    (cost
+      ? `\n## Estimated training cost\n\n${cost.amount === null ? 'unknown' : `**${cost.amount.toFixed(2)} ${cost.currency}**`} (${cost.trainingType} training): ${cost.basis}. ` +
+        'Prices come from the price table in the settings (FT_PRICES), not from Azure; hosting the deployed model costs extra per hour.\n'
+      : '');
   if (!report.options) return markdown;
   const lines = [`## options: \`${report.options.path}\` (${report.options.valid ? 'valid' : `${report.options.errors.length} error(s)`})`, ''];
   if (report.options.errors.length > 0) {
@@ -94,7 +101,7 @@ export function renderRunReport(report: RunValidationReport): string {
 export async function handleDrop(blobName: string, deps: IntakeDeps): Promise<IntakeOutcome> {
   const { kind, dataset } = classifyDrop(blobName);
   if (kind !== 'training') {
-    const reason = kind === 'other' ? 'not a .jsonl or .json file' : `${kind === 'options' ? 'an options' : 'a validation'} file; it is read when ${dataset}.jsonl arrives`;
+    const reason = kind === 'other' ? 'not a .jsonl or .json file' : `${kind === 'options' ? 'an options' : kind === 'eval' ? 'an evaluation' : 'a validation'} file; it is read when ${dataset}.jsonl arrives`;
     deps.log(`Ignoring ${blobName}: ${reason}.`);
     return { outcome: 'ignored', reason };
   }
@@ -104,6 +111,7 @@ export async function handleDrop(blobName: string, deps: IntakeDeps): Promise<In
   if (!training) return { outcome: 'ignored', reason: 'the blob no longer exists' };
   const validation = await pin(datasets, `${dataset}${VALIDATION_SUFFIX}`);
   const optionsBlob = await pin(datasets, `${dataset}${OPTIONS_SUFFIX}`);
+  const evalBlob = await pin(datasets, `${dataset}${EVAL_SUFFIX}`);
 
   let optionsText: string | undefined;
   let optionsSha: string | undefined;
@@ -126,8 +134,18 @@ export async function handleDrop(blobName: string, deps: IntakeDeps): Promise<In
     validation ? { source: await stream(validation), path: validation.name } : undefined,
     { model: options?.baseModel ?? deps.config.fineTuning.baseModel, ...(typeof epochs === 'number' ? { epochs } : {}) },
   );
+  // Money before anything is spent: the estimate, and the budget the options set.
+  const estimatedTrainingCost = estimateTrainingCost(
+    deps.config.prices,
+    options?.baseModel ?? deps.config.fineTuning.baseModel,
+    options?.trainingType ?? deps.config.fineTuning.trainingType,
+    validated.estimate.billedTokens,
+  );
+  const budgetProblem = overBudget(estimatedTrainingCost, options?.budget?.maxTrainingCost);
+  if (budgetProblem) problems.push({ field: 'budget.maxTrainingCost', message: budgetProblem });
   const report: RunValidationReport = {
     ...validated,
+    estimatedTrainingCost,
     valid: validated.valid && problems.length === 0,
     ...(optionsBlob ? { options: optionsReport(optionsBlob.name, problems) } : {}),
   };
@@ -156,6 +174,8 @@ export async function handleDrop(blobName: string, deps: IntakeDeps): Promise<In
     training: await snapshot(training, 'training', trainingReport?.sha256 ?? ''),
     ...(validation && validationReport ? { validation: await snapshot(validation, 'validation', validationReport.sha256) } : {}),
     ...(optionsBlob && optionsSha ? { options: await snapshot(optionsBlob, 'options', optionsSha) } : {}),
+    // Not part of the run id: a new evaluation set alone retrains nothing; it is used by the next run.
+    ...(evalBlob ? { eval: await snapshot(evalBlob, 'eval', '') } : {}),
   };
 
   const putText = (name: string, body: string, type: string) =>
@@ -184,6 +204,7 @@ export async function handleDrop(blobName: string, deps: IntakeDeps): Promise<In
       errors: errors.map((e) => ({ line: e.line, code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) })),
       trainingTokens: trainingReport?.tokens.total.sum ?? 0,
       estimatedBilledTokens: report.estimate.billedTokens,
+      estimatedTrainingCost,
     },
     artifacts: [...Object.values(inputs).map((i) => i.snapshot.slice(runId.length + 1)), 'validation-report.json', 'validation-report.md'],
   };

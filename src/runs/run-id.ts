@@ -8,12 +8,15 @@ import { createHash } from 'node:crypto';
 export const TRAINING_SUFFIX = '.jsonl';
 export const VALIDATION_SUFFIX = '.validation.jsonl';
 export const OPTIONS_SUFFIX = '.json';
+/** Held-out prompts with reference answers for the evaluation gate; read when `<name>.jsonl` arrives. */
+export const EVAL_SUFFIX = '.eval.jsonl';
 
-export type DropKind = 'training' | 'validation' | 'options' | 'other';
+export type DropKind = 'training' | 'validation' | 'eval' | 'options' | 'other';
 
 /** What a blob in the drop zone is, and the dataset name it belongs to. */
 export function classifyDrop(blobName: string): { kind: DropKind; dataset: string } {
   if (blobName.endsWith(VALIDATION_SUFFIX)) return { kind: 'validation', dataset: blobName.slice(0, -VALIDATION_SUFFIX.length) };
+  if (blobName.endsWith(EVAL_SUFFIX)) return { kind: 'eval', dataset: blobName.slice(0, -EVAL_SUFFIX.length) };
   if (blobName.endsWith(TRAINING_SUFFIX)) return { kind: 'training', dataset: blobName.slice(0, -TRAINING_SUFFIX.length) };
   if (blobName.endsWith(OPTIONS_SUFFIX)) return { kind: 'options', dataset: blobName.slice(0, -OPTIONS_SUFFIX.length) };
   return { kind: 'other', dataset: blobName };

@@ -8,6 +8,7 @@ import { DEPLOYMENT_SKUS, TRAINING_TYPES } from '../config.js';
 import { findModel, MODEL_CATALOG } from '../validation/models.js';
 import type { Hyperparameters, RunOptions } from './run-record.js';
 import { defaultDeploymentName } from './run-id.js';
+import { parseBudget, parseLifecycle, parsePromotion } from './release-options.js';
 
 export interface OptionsProblem {
   /** The key the problem is about, as a path: `hyperparameters.n_epochs`. */
@@ -17,7 +18,7 @@ export interface OptionsProblem {
 
 export type ParsedOptions = { ok: true; options: RunOptions } | { ok: false; problems: OptionsProblem[] };
 
-const TOP_KEYS = ['baseModel', 'suffix', 'seed', 'hyperparameters', 'trainingType', 'deployment'] as const;
+const TOP_KEYS = ['baseModel', 'suffix', 'seed', 'hyperparameters', 'trainingType', 'deployment', 'promotion', 'budget', 'lifecycle'] as const;
 const HYPERPARAMETER_KEYS = ['n_epochs', 'batch_size', 'learning_rate_multiplier'] as const;
 const DEPLOYMENT_KEYS = ['name', 'sku', 'capacity'] as const;
 const SUFFIX = /^[A-Za-z0-9_-]{1,40}$/;
@@ -63,6 +64,9 @@ export function parseRunOptions(text: string | undefined, dataset: string, defau
   }
   const hyperparameters = parseHyperparameters(input['hyperparameters'], problems);
   const deployment = parseDeployment(input['deployment'], dataset, defaults, problems);
+  const promotion = parsePromotion(input['promotion'], problems);
+  const budget = parseBudget(input['budget'], problems);
+  const lifecycle = parseLifecycle(input['lifecycle'], problems);
 
   if (problems.length > 0) return { ok: false, problems };
   return {
@@ -74,6 +78,9 @@ export function parseRunOptions(text: string | undefined, dataset: string, defau
       ...(hyperparameters ? { hyperparameters } : {}),
       ...(trainingType !== undefined ? { trainingType: trainingType as string } : {}),
       deployment,
+      promotion,
+      ...(budget ? { budget } : {}),
+      ...(lifecycle ? { lifecycle } : {}),
     },
   };
 }

@@ -3,11 +3,16 @@
  * dropped dataset. Written by the blob trigger and by orchestration activities (never by the
  * orchestrator itself), read by the HTTP API and by people.
  */
+import type { TrainingCostEstimate } from '../costs/training-cost.js';
+import type { EvaluationSummary } from '../evaluation/evaluation-result.js';
+import type { PromotionOptions } from '../evaluation/promotion.js';
 import type { FindingCode } from '../validation/findings.js';
+import type { BudgetOptions, LifecycleOptions } from './release-options.js';
 
-export const RUN_STATUSES = ['validating', 'rejected', 'uploading', 'training', 'deploying', 'succeeded', 'failed', 'cancelled'] as const;
+export const RUN_STATUSES = ['validating', 'rejected', 'uploading', 'training', 'deploying', 'evaluating', 'succeeded', 'not_promoted', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
-export const FINAL_STATUSES: readonly RunStatus[] = ['rejected', 'succeeded', 'failed', 'cancelled'];
+/** `not_promoted`: trained and evaluated, but the candidate did not beat the alias's champion. */
+export const FINAL_STATUSES: readonly RunStatus[] = ['rejected', 'succeeded', 'not_promoted', 'failed', 'cancelled'];
 
 export function isFinal(status: RunStatus): boolean {
   return FINAL_STATUSES.includes(status);
@@ -27,7 +32,12 @@ export interface RunOptions {
   seed?: number;
   hyperparameters?: Hyperparameters;
   trainingType?: string;
+  /** `name` (when the options give one) prefixes the run's own deployment name; see aliases/deployment-name.ts. */
   deployment: { name: string; sku: string; capacity: number };
+  /** The evaluation gate (always resolved: defaults apply). Optional only for run records written before it existed. */
+  promotion?: PromotionOptions;
+  budget?: BudgetOptions;
+  lifecycle?: LifecycleOptions;
 }
 
 export interface InputFile {
@@ -53,7 +63,7 @@ export interface RunRecord {
   updatedAt: string;
   /** When each phase started and ended (ISO timestamps). */
   phases: Partial<Record<RunStatus, { startedAt: string; endedAt?: string }>>;
-  inputs: { training: InputFile; validation?: InputFile; options?: InputFile };
+  inputs: { training: InputFile; validation?: InputFile; options?: InputFile; eval?: InputFile };
   options?: RunOptions;
   validation?: {
     valid: boolean;
@@ -63,6 +73,8 @@ export interface RunRecord {
     errors: Array<{ line: number | null; code: FindingCode | string; message: string; field?: string }>;
     trainingTokens: number;
     estimatedBilledTokens: number;
+    /** Estimated training cost from the price table in the settings (nothing fetched at run time). */
+    estimatedTrainingCost?: TrainingCostEstimate;
   };
   /** Azure OpenAI file ids. */
   files?: { training?: string; validation?: string; deleted?: boolean };
@@ -76,7 +88,11 @@ export interface RunRecord {
     trainLoss?: number;
     estimatedFinish?: string;
   };
-  deployment?: { name: string; model: string; sku: string; capacity: number; chatUrl: string };
+  deployment?: { name: string; model: string; sku: string; capacity: number; chatUrl: string; alias?: string; deleted?: boolean };
+  /** The evaluation gate's aggregates (the full results are the `evaluation.json` artifact). */
+  evaluation?: EvaluationSummary;
+  /** What the gate decided for the alias. */
+  promotion?: { alias: string; promoted: boolean; recommended?: boolean; mode: string; reason: string; previousDeployment?: string; at: string };
   /** Artifact blob names under runs/<runId>/. */
   artifacts: string[];
   error?: RunError;
@@ -84,7 +100,20 @@ export interface RunRecord {
   notificationFailures?: Array<{ event: string; at: string; error: string }>;
 }
 
-export const RUN_EVENT_TYPES = ['run.rejected', 'run.training', 'run.succeeded', 'run.failed', 'run.cancelled'] as const;
+export const RUN_EVENT_TYPES = [
+  'run.rejected',
+  'run.training',
+  'run.succeeded',
+  'run.not_promoted',
+  'run.waiting_for_capacity',
+  'run.failed',
+  'run.cancelled',
+  'alias.promoted',
+  'alias.rolled_back',
+  'deployment.idle_warning',
+  'deployment.deleted',
+  'deployment.recreated',
+] as const;
 export type RunEventType = (typeof RUN_EVENT_TYPES)[number];
 
 /** A notification: one per state change that matters, the same payload on the queue and the webhook. */
