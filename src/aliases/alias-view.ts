@@ -90,7 +90,7 @@ export function viewRegistry(
         hostingCost: { amount: cost.amount, currency: cost.currency },
       };
     })
-    .sort((a, b) => ((a.createdAt ?? '') < (b.createdAt ?? '') ? 1 : -1));
+    .sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? '') || a.deployment.localeCompare(b.deployment));
   const byName = new Map(deploymentViews.map((d) => [d.deployment, d]));
   const target = (t: AliasTarget): AliasTargetView => {
     const d = byName.get(t.deploymentName);
