@@ -68,7 +68,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { name: 'CHAT_MAX_MESSAGES', readBy: 'app', default: '256', description: 'Most messages accepted in one chat-completions request.' },
   { name: 'CHAT_MAX_TOKENS', readBy: 'app', default: '4096', description: 'Largest `max_tokens` / `max_completion_tokens` a chat request may ask for.' },
   { name: 'CHAT_REGISTRY_TTL_SECONDS', readBy: 'app', default: '30', description: 'How long the chat endpoint caches the alias → deployment registry before reading it again (an unknown name always reads it at once).' },
-  { name: 'ALIAS_GRACE_MINUTES', readBy: 'app', default: '1440', description: 'How long the deployment an alias pointed at before a promotion is kept for an instant rollback, then deleted by the lifecycle timer.' },
+  { name: 'ALIAS_GRACE_SECONDS', readBy: 'app', default: '86400', description: 'How long (seconds) the deployment an alias pointed at before a promotion is kept for an instant rollback, then deleted by the lifecycle timer.' },
   {
     name: 'DEPLOYMENT_QUOTA',
     readBy: 'app',
@@ -244,7 +244,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     publicBaseUrl: publicBaseUrl.replace(/\/+$/, ''),
     aliases: {
-      graceMs: int('ALIAS_GRACE_MINUTES', 0, 60 * 24 * 30) * 60_000,
+      graceMs: int('ALIAS_GRACE_SECONDS', 0, 30 * 86_400) * 1000,
       quota: int('DEPLOYMENT_QUOTA', 1, 1000),
       quotaPolicy: oneOf('DEPLOYMENT_QUOTA_POLICY', QUOTA_POLICIES) ?? 'wait',
       idleWarnPercent: int('IDLE_WARN_PERCENT', 1, 100),

@@ -39,7 +39,7 @@ export async function listAliases(): Promise<HttpResponseInit> {
   const store = new AliasStore(storage.runs);
   const [aliases, deployments, usage] = await Promise.all([store.listAliases(), store.listDeployments(), store.listUsage()]);
   const view = viewRegistry(aliases, deployments, new Map(usage.map((u) => [u.deploymentName, u.lastUsedAt])), config.prices, Date.now());
-  return { status: 200, jsonBody: { ...view, currency: config.prices.currency, graceMinutes: config.aliases.graceMs / 60_000 } };
+  return { status: 200, jsonBody: { ...view, currency: config.prices.currency, graceSeconds: config.aliases.graceMs / 1000 } };
 }
 
 async function readJsonBody(request: HttpRequest): Promise<Record<string, unknown> | undefined> {

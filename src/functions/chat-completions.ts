@@ -59,12 +59,11 @@ function lastUseFor(context: InvocationContext): LastUse {
  * Otherwise the alias's deployment is created again (same name, same model) and the caller is
  * told to retry. Deployments the app deleted on purpose are not revived by a direct name.
  */
-async function recover(model: string, failed: DeploymentRecord, context: InvocationContext): Promise<DeploymentRecord | ChatError> {
+async function recover(model: string, failed: DeploymentRecord, context: InvocationContext): Promise<DeploymentRecord | ChatError | null> {
   const fresh = await catalogFor().resolve(model, { fresh: true });
   if (fresh.record && fresh.record.deploymentName !== failed.deploymentName) return fresh.record;
-  if (!fresh.record || (!fresh.viaAlias && fresh.record.deletedAt)) {
-    return new ChatError(404, `The model '${model}' does not exist any more (its deployment was deleted).`, 'invalid_request_error', 'model_not_found', 'model');
-  }
+  // Only an alias's deployment is brought back; a deployment asked for by name gets Azure's 404 as it is.
+  if (!fresh.record || !fresh.viaAlias) return null;
   const record = fresh.record;
   const { arm, config, storage } = getServices();
   const outcome = await ensureDeployed(arm, config.arm, record, config.deployment);
@@ -127,8 +126,10 @@ export async function chatCompletions(request: HttpRequest, context: InvocationC
     if (response.status === 404 && upstreamErrorCode(response) === 'DeploymentNotFound') {
       const recovered = await recover(chat.model, target, context);
       if (recovered instanceof ChatError) throw recovered;
-      target = recovered;
-      response = await forwardChat(client, chat, target.deploymentName);
+      if (recovered) {
+        target = recovered;
+        response = await forwardChat(client, chat, target.deploymentName);
+      }
     }
     if (response.status === 200) lastUseFor(context).note(target.deploymentName);
     // Status and timing only: never the messages, the answer or any credential.

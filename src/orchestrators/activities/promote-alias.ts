@@ -5,7 +5,7 @@ import type { LifecycleOptions } from '../../runs/release-options.js';
 import { PermanentFailure, runActivity } from '../activity-result.js';
 import { getServices } from '../services.js';
 
-export const PROMOTE_ALIAS = 'promoteAlias';
+export const PROMOTE_ALIAS = 'switchAlias';
 export interface PromoteAliasInput {
   alias: string;
   target: Omit<AliasTarget, 'since'>;
