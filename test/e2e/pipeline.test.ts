@@ -60,7 +60,12 @@ describe('the pipeline end to end (dev/host + Azurite + emulator)', () => {
     expect(Object.keys(run.phases)).toEqual(expect.arrayContaining(['validating', 'uploading', 'training', 'deploying', 'succeeded']));
     expect(run.job?.fineTunedModel).toMatch(/^gpt-4o-mini-2024-07-18\.ft-/);
     expect(run.job?.trainedTokens).toBeGreaterThan(0);
-    expect(run.deployment).toMatchObject({ name: 'lab-sarcasm', model: run.job?.fineTunedModel, sku: 'Standard', capacity: 1, chatUrl: 'http://localhost:7071/api/v1/chat/completions' });
+    // The run's own deployment (alias + run hash); the alias (the dataset name) points at it.
+    expect(run.deployment).toMatchObject({ model: run.job?.fineTunedModel, sku: 'Standard', capacity: 1, chatUrl: 'http://localhost:7071/api/v1/chat/completions', alias: 'lab/sarcasm' });
+    const deploymentName = run.deployment!.name;
+    expect(deploymentName).toMatch(/^lab-sarcasm-[0-9a-f]{8}$/);
+    expect(run.promotion).toMatchObject({ alias: 'lab/sarcasm', promoted: true });
+    expect(run.evaluation?.set).toMatchObject({ kind: 'validation', examples: 10 });
     expect(run.files?.deleted).toBe(true);
     expect(run.orchestration?.runtimeStatus).toBe('Completed');
 
@@ -71,10 +76,10 @@ describe('the pipeline end to end (dev/host + Azurite + emulator)', () => {
     expect(polls).toBeLessThanOrEqual(Math.ceil(trainingSeconds / 1) + 1);
 
     // The deployment exists in the emulator (ARM) with the fine-tuned model, and answers chat.
-    const deployment = await stack.arm.deployments.get(RESOURCE_GROUP, ACCOUNT, 'lab-sarcasm');
+    const deployment = await stack.arm.deployments.get(RESOURCE_GROUP, ACCOUNT, deploymentName);
     expect(deployment.properties?.provisioningState).toBe('Succeeded');
     expect(deployment.properties?.model?.name).toBe(run.job?.fineTunedModel);
-    const chat = await stack.openai.chat.completions.create({ model: 'lab-sarcasm', messages: [{ role: 'user', content: "What's the capital of Australia?" }] });
+    const chat = await stack.openai.chat.completions.create({ model: deploymentName, messages: [{ role: 'user', content: "What's the capital of Australia?" }] });
     expect(chat.choices[0]?.message.content?.length).toBeGreaterThan(0);
 
     // And through the app's own OpenAI-compatible endpoint, with the official client, by alias
@@ -100,7 +105,7 @@ describe('the pipeline end to end (dev/host + Azurite + emulator)', () => {
     expect(files.filter((f) => f.filename?.startsWith(run.runId))).toEqual([]);
 
     // Artifacts: snapshots, reports, results and the loss chart.
-    for (const name of ['inputs/training.jsonl', 'inputs/validation.jsonl', 'validation-report.json', 'validation-report.md', 'results.csv', 'loss.svg']) {
+    for (const name of ['inputs/training.jsonl', 'inputs/validation.jsonl', 'validation-report.json', 'validation-report.md', 'results.csv', 'loss.svg', 'evaluation.json', 'evaluation.md', 'evaluation.svg']) {
       expect(run.artifacts).toContain(name);
       expect(await stack.runs.getBlobClient(`${run.runId}/${name}`).exists()).toBe(true);
     }
@@ -110,13 +115,15 @@ describe('the pipeline end to end (dev/host + Azurite + emulator)', () => {
     expect(svg).toContain('class="valid-loss"');
 
     // The recorded deployment, for the chat endpoint.
-    const record = JSON.parse((await stack.runs.getBlobClient('deployments/lab-sarcasm.json').downloadToBuffer()).toString('utf8'));
-    expect(record).toMatchObject({ deploymentName: 'lab-sarcasm', dataset: 'lab/sarcasm', model: run.job?.fineTunedModel, runId: run.runId });
+    const record = JSON.parse((await stack.runs.getBlobClient(`deployments/${deploymentName}.json`).downloadToBuffer()).toString('utf8'));
+    expect(record).toMatchObject({ deploymentName, dataset: 'lab/sarcasm', alias: 'lab/sarcasm', model: run.job?.fineTunedModel, runId: run.runId });
+    const alias = JSON.parse((await stack.runs.getBlobClient('aliases/lab/sarcasm.json').downloadToBuffer()).toString('utf8'));
+    expect(alias).toMatchObject({ alias: 'lab/sarcasm', current: { deploymentName, model: run.job?.fineTunedModel, runId: run.runId } });
 
     const events = await stack.queued(run.runId);
     expect(events.map((e) => e.type)).toEqual(['run.training', 'run.succeeded']);
     expect(events.map((e) => e.id)).toEqual([`${run.runId}:run.training`, `${run.runId}:run.succeeded`]);
-    expect(events[1]?.data).toMatchObject({ deployment: 'lab-sarcasm', model: run.job?.fineTunedModel, chatUrl: run.deployment?.chatUrl });
+    expect(events[1]?.data).toMatchObject({ deployment: deploymentName, alias: 'lab/sarcasm', promoted: true, model: run.job?.fineTunedModel, chatUrl: run.deployment?.chatUrl });
 
     const delivered = webhook.deliveries.filter((d) => d.body.includes(run.runId));
     expect(delivered.map((d) => (JSON.parse(d.body) as { type: string }).type)).toEqual(['run.training', 'run.succeeded']);
@@ -190,6 +197,20 @@ describe('the pipeline end to end (dev/host + Azurite + emulator)', () => {
     expect(markdown).toContain('# Dataset validation: INVALID');
     // The options file alone started nothing: it was ignored with a log line, and read with opts.jsonl.
     expect(stack.logLines.some((l) => l.includes('Ignoring opts.json: an options file; it is read when opts.jsonl arrives.'))).toBe(true);
+  });
+
+  it('a run whose estimated training cost is above budget.maxTrainingCost is rejected before anything is spent', async () => {
+    await stack.drop('costly.json', JSON.stringify({ baseModel: 'gpt-4o', budget: { maxTrainingCost: 0.0001 } }));
+    await stack.drop('costly.jsonl', training);
+    const run = await stack.untilRun('costly', ['rejected', 'validating', 'uploading', 'training', 'succeeded', 'failed']);
+    expect(run.status).toBe('rejected');
+    const estimate = run.validation?.estimatedTrainingCost;
+    expect(estimate).toMatchObject({ currency: 'USD', pricePerMillionTokens: 27.5, trainingType: 'Standard' });
+    expect(estimate?.billedTokens).toBe(run.validation?.estimatedBilledTokens);
+    expect(run.validation?.errors).toEqual([expect.objectContaining({ code: 'invalid_option', field: 'budget.maxTrainingCost', message: expect.stringMatching(/is above budget.maxTrainingCost 0.0001/) })]);
+    const markdown = (await stack.runs.getBlobClient(`${run.runId}/validation-report.md`).downloadToBuffer()).toString('utf8');
+    expect(markdown).toContain('## Estimated training cost');
+    expect(run.orchestration).toBeNull();
   });
 
   it('an injected job failure ends the run failed with the service message and a run.failed event', async () => {
