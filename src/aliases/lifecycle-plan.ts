@@ -5,9 +5,10 @@
  *
  * Azure's rules it plans around (Microsoft Learn, "Deploy a fine-tuned model", Azure OpenAI): a
  * fine-tuned deployment with no chat completions or responses calls for 15 days is deleted (the
- * model itself stays and can be deployed again); Developer-tier deployments are removed after 24
- * hours. Whether a Developer-tier deployment's 24 hours restart with use is not documented; the
- * plan counts them from creation, the safe reading.
+ * model itself stays and can be deployed again). Developer-tier deployments are removed after 24
+ * hours: stated in the issue and in Azure's Developer-tier announcement, but not found on a page the
+ * search tool could reach, and whether use restarts the 24 hours is not documented; the plan counts
+ * them from creation, the safe reading.
  */
 import type { DeploymentRecord } from '../runs/deployment-registry.js';
 import type { IdlePolicy, LifecycleOptions } from '../runs/release-options.js';
