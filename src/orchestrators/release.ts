@@ -47,8 +47,8 @@ export interface ReleaseInput {
   polling: { minSeconds: number; maxSeconds: number };
   /** Deletes the uploaded files once the model answers (before the evaluation, which needs no files). */
   cleanUp: () => Step<void>;
-  /** Set once the candidate deployment exists, so a failure later can remove it. */
-  onDeployed: (name: string) => void;
+  /** Told when the candidate deployment exists (a failure later removes it) and, with undefined, when its fate is settled. */
+  onDeployed: (name: string | undefined) => void;
 }
 
 export function* releaseCandidate(tools: ReleaseTools, input: ReleaseInput): Step<{ status: RunStatus }> {
@@ -145,6 +145,7 @@ export function* releaseCandidate(tools: ReleaseTools, input: ReleaseInput): Ste
       at: now(),
       ...(input.options.lifecycle ? { lifecycle: input.options.lifecycle } : {}),
     } satisfies PromoteAliasInput);
+    input.onDeployed(undefined); // the alias serves it now: never removed by a later failure
     yield* record({
       status: 'succeeded',
       promotion: { alias: input.alias, promoted: true, mode: promotion.mode, reason: decision.reason, ...(promoted.previous ? { previousDeployment: promoted.previous } : {}), at: now() },
@@ -163,6 +164,8 @@ export function* releaseCandidate(tools: ReleaseTools, input: ReleaseInput): Ste
     return { status: 'succeeded' };
   }
 
+  // From here on the deployment is either kept on purpose or removed below.
+  input.onDeployed(undefined);
   if (promotion.mode === 'manual') {
     // Kept and waiting for a person: POST /api/aliases/{alias}/promote with this run id.
     yield* record({ status: 'succeeded', promotion: { alias: input.alias, promoted: false, recommended: !decision.promote && decision.recommended, mode: 'manual', reason: decision.reason, at: now() } });

@@ -72,6 +72,12 @@ async function stream(file: Pinned): Promise<NodeJS.ReadableStream> {
   return response.readableStreamBody;
 }
 
+async function sha256Of(file: Pinned): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of await stream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
 export function optionsReport(path: string, problems: readonly OptionsProblem[]): OptionsReport {
   return {
     path,
@@ -175,7 +181,7 @@ export async function handleDrop(blobName: string, deps: IntakeDeps): Promise<In
     ...(validation && validationReport ? { validation: await snapshot(validation, 'validation', validationReport.sha256) } : {}),
     ...(optionsBlob && optionsSha ? { options: await snapshot(optionsBlob, 'options', optionsSha) } : {}),
     // Not part of the run id: a new evaluation set alone retrains nothing; it is used by the next run.
-    ...(evalBlob ? { eval: await snapshot(evalBlob, 'eval', '') } : {}),
+    ...(evalBlob ? { eval: await snapshot(evalBlob, 'eval', await sha256Of(evalBlob)) } : {}),
   };
 
   const putText = (name: string, body: string, type: string) =>

@@ -55,7 +55,7 @@ df.app.activity(PREPARE_EVALUATION, {
             kind: 'training',
             blob: input.snapshots.training,
             note: 'Too few examples to hold any out (the service needs at least 10 to train): the TRAINING examples are used, so scores flatter the candidate. Add a .eval.jsonl file.',
-            examples: Math.min(input.maxExamples, parseEvalSet(training, input.maxExamples).examples.length),
+            examples: parseEvalSet(training, input.maxExamples).examples.length,
           },
         };
       }
