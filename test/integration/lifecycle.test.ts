@@ -4,7 +4,7 @@
  * must warn, keep warm, tear down, end a grace period and notice a missing deployment — and say
  * so on the events queue.
  */
-import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import type { ContainerClient } from '@azure/storage-blob';
 import { QueueClient } from '@azure/storage-queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../dev/aoai-emulator/index.js';
