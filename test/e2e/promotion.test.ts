@@ -127,6 +127,8 @@ describe('promotion, rollback and the deployment lifecycle (dev/host + Azurite +
     expect(alias.current.deployment).toBe(second.deployment?.name);
     expect(alias.history.map((h) => h.action)).toEqual(['promote', 'promote', 'rollback', 'rollback']);
     expect((await fetch(`${stack.host.url}/api/aliases/nope/rollback`, { method: 'POST' })).status).toBe(404);
+    const rolledBack = [...(await stack.queued(first.runId)), ...(await stack.queued(second.runId))].filter((e) => e.type === 'alias.rolled_back');
+    expect(rolledBack.map((e) => e.data['deployment'])).toEqual([first.deployment?.name, second.deployment?.name]);
   });
 
   it('a deliberately worse dataset ends not_promoted: scores side by side, its deployment removed, the champion still answers', async () => {
@@ -173,6 +175,10 @@ describe('promotion, rollback and the deployment lifecycle (dev/host + Azurite +
     expect(answered?.model).toBe(second.job?.fineTunedModel);
     const deployment = await stack.arm.deployments.get(RESOURCE_GROUP, ACCOUNT, name);
     expect(deployment.properties?.model?.name).toBe(second.job?.fineTunedModel);
+    const recreated = (await stack.queued(second.runId)).filter((e) => e.type === 'deployment.recreated');
+    expect(recreated.map((e) => e.data)).toEqual([expect.objectContaining({ alias: 'sarcasm', deployment: name, model: second.job?.fineTunedModel })]);
+    const view = (await aliases()).deployments.find((d) => d.deployment === name) as unknown as { state: string; deletedAt: string | null };
+    expect(view).toMatchObject({ state: 'current', deletedAt: null });
   });
 
   it('no deployment ever changed its model (the emulator operation log)', async () => {
