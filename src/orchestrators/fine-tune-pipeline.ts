@@ -124,6 +124,7 @@ function* pipeline(context: OrchestrationContext): Step<{ status: RunStatus }> {
       snapshots: input.snapshots,
       maxExamples: (input.options.promotion ?? DEFAULT_PROMOTION).maxExamples,
     } satisfies PrepareEvaluationInput);
+    if (prepared.artifacts.length > 0) yield* record({ artifacts: prepared.artifacts });
     const capacity = yield* call<Capacity>(CHECK_CAPACITY, { deploymentName, mayEvict: false, at: now() } satisfies CheckCapacityInput);
     if (!capacity.free) show({ jobStatus: `deployment quota full (${capacity.used}/${capacity.limit}); the run will wait for a slot after training` });
     const trainingFileId = yield* call<string>(UPLOAD_FILE, { runId: input.runId, role: 'training', snapshot: prepared.trainingSnapshot } satisfies UploadFileInput);

@@ -6,11 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AliasView } from '../../src/aliases/alias-view.js';
-import { LAB_TRAINING } from '../support/paths.js';
+import { LAB_TRAINING, LAB_VALIDATION } from '../support/paths.js';
 import { ACCOUNT, RESOURCE_GROUP, startPipelineStack, type PipelineStack } from '../support/pipeline-stack.js';
 import { waitFor } from '../support/wait.js';
 
 const training = readFileSync(LAB_TRAINING);
+const twenty = `${training.toString('utf8').trimEnd()}\n${readFileSync(LAB_VALIDATION, 'utf8').trimEnd()}\n`;
 const FINAL = ['succeeded', 'not_promoted', 'failed', 'rejected', 'cancelled'] as const;
 
 describe('deployment quota and manual promotion (dev/host + Azurite + emulator)', () => {
@@ -45,9 +46,15 @@ describe('deployment quota and manual promotion (dev/host + Azurite + emulator)'
   });
 
   it('quota full: a trained run waits for a free slot with a notification, and deploys once one is freed', async () => {
-    await stack.drop('first.jsonl', training);
+    await stack.drop('first.jsonl', twenty);
     const first = await stack.untilRun('first', FINAL);
     expect(first.status).toBe('succeeded'); // two deployments now: the quota of 2 is full
+    // No eval or validation file: the last 10% were held out of the upload and judged the model.
+    expect(first.evaluation?.set).toMatchObject({ kind: 'holdout', examples: 2, blob: `${first.runId}/evaluation-set.jsonl` });
+    expect(first.evaluation?.set.note).toMatch(/last 2 example\(s\) of the training file \(from line 19\)/);
+    const uploaded = (await stack.runs.getBlobClient(`${first.runId}/inputs/training-without-holdout.jsonl`).downloadToBuffer()).toString('utf8');
+    expect(uploaded.trim().split('\n')).toHaveLength(18);
+    expect(first.artifacts).toEqual(expect.arrayContaining(['inputs/training-without-holdout.jsonl', 'evaluation-set.jsonl']));
 
     await stack.drop('waiting.jsonl', training);
     const waiting = await waitFor(async () => {

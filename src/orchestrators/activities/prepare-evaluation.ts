@@ -14,6 +14,8 @@ export interface PrepareEvaluationInput {
 export interface PreparedEvaluation {
   /** The snapshot to upload for training (without the held-out slice, when one was made). */
   trainingSnapshot: string;
+  /** Artifacts written (the split files of a held-out slice), relative to the run. */
+  artifacts: string[];
   evalSet: EvalSetSource & { examples: number };
 }
 
@@ -37,12 +39,14 @@ df.app.activity(PREPARE_EVALUATION, {
       if (input.snapshots.eval) {
         return {
           trainingSnapshot: input.snapshots.training,
+          artifacts: [],
           evalSet: { kind: 'eval', blob: input.snapshots.eval, note: 'Prompts and references from the dataset\'s .eval.jsonl file.', examples: await count(input.snapshots.eval) },
         };
       }
       if (input.snapshots.validation) {
         return {
           trainingSnapshot: input.snapshots.training,
+          artifacts: [],
           evalSet: { kind: 'validation', blob: input.snapshots.validation, note: 'No .eval.jsonl file: the validation file\'s examples (the last assistant message is the reference).', examples: await count(input.snapshots.validation) },
         };
       }
@@ -51,6 +55,7 @@ df.app.activity(PREPARE_EVALUATION, {
       if (!slice) {
         return {
           trainingSnapshot: input.snapshots.training,
+          artifacts: [],
           evalSet: {
             kind: 'training',
             blob: input.snapshots.training,
@@ -68,6 +73,7 @@ df.app.activity(PREPARE_EVALUATION, {
       const blob = await put(HOLDOUT_SET, slice.heldOut);
       return {
         trainingSnapshot,
+        artifacts: [HOLDOUT_SNAPSHOT, HOLDOUT_SET],
         evalSet: {
           kind: 'holdout',
           blob,
