@@ -6,16 +6,17 @@
  * hands each to the same intake the blob trigger uses. Intake is idempotent, so a file that the
  * event path also handles still makes one run.
  *
- * What it handed over successfully is remembered in `<runs>/reconcile-state.json` (blob name →
- * ETag), so a re-upload of identical bytes — which intake answers with "duplicate" and no new
- * record — is not validated again on every tick. The drop zone itself is only read.
+ * What it settled — handed over without error, or found with a run past `validating` — is
+ * remembered in `<runs>/reconcile-state.json` (blob name → ETag), so a re-upload of identical
+ * bytes (intake: "duplicate", no new record) is not validated again on every tick, and a quiet
+ * drop zone costs one listing per tick, not a read of every run record. The drop zone is only read.
  */
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 import type { BlockBlobClient } from '@azure/storage-blob';
 import * as df from 'durable-functions';
 import { appConfig, setting } from '../config.js';
 import { createStorageClients } from '../azure/storage.js';
-import { nextHandled, planReconciliation, type DropBlob } from '../reconcile/plan.js';
+import { candidates, nextHandled, planReconciliation, type DropBlob } from '../reconcile/plan.js';
 import { RunStore, streamToString } from '../runs/run-store.js';
 import { intakeBlob } from './dataset-dropped.js';
 
@@ -42,12 +43,14 @@ export async function reconcileDrops(_timer: Timer, context: InvocationContext):
   for await (const item of storage.datasets.listBlobsFlat()) {
     blobs.push({ name: item.name, lastModified: item.properties.lastModified.getTime(), etag: item.properties.etag });
   }
-  const runs = await new RunStore(storage.runs).list();
   const stateBlob = storage.runs.getBlockBlobClient(RECONCILE_STATE_BLOB);
   const handled = new Map(Object.entries(await readState(stateBlob)));
+  const policy = { now: Date.now(), settleMs: afterMs, stuckMs: afterMs };
+  // Reading every run record is the expensive part: only when some file is not settled yet.
+  const runs = candidates(blobs, handled, policy).length > 0 ? await new RunStore(storage.runs).list() : [];
 
-  const actions = planReconciliation(blobs, runs, handled, { now: Date.now(), settleMs: afterMs, stuckMs: afterMs });
-  const succeeded = new Map<string, string>();
+  const { actions, settled } = planReconciliation(blobs, runs, handled, policy);
+  const succeeded = new Map(settled);
   for (const action of actions) {
     const etag = blobs.find((b) => b.name === action.blob)?.etag ?? '';
     try {
@@ -61,7 +64,7 @@ export async function reconcileDrops(_timer: Timer, context: InvocationContext):
     }
   }
   const next = nextHandled(handled, blobs, succeeded);
-  if (succeeded.size > 0 || next.size !== handled.size) {
+  if ([...next].some(([name, etag]) => handled.get(name) !== etag) || next.size !== handled.size) {
     await storage.runs.createIfNotExists();
     const body = `${JSON.stringify({ handled: Object.fromEntries(next) } satisfies ReconcileState, null, 2)}\n`;
     await stateBlob.upload(body, Buffer.byteLength(body), { blobHTTPHeaders: { blobContentType: 'application/json' } });

@@ -44,16 +44,31 @@ export interface ReconcileAction {
 }
 
 /**
- * `handled`: blob name → the ETag of the version the timer already handed to intake successfully.
- * Without it a file re-uploaded with the same bytes (intake: "duplicate", no new run record) would
- * look unprocessed forever and be validated again on every tick.
+ * Training files old enough to be the timer's business that it has not settled yet. `handled`:
+ * blob name → the ETag of the version already settled — handed to intake without error, or found
+ * with a run that got past `validating`. Without it a re-upload of the same bytes (intake says
+ * "duplicate" and writes nothing) would look unprocessed forever, and every tick would have to read
+ * every run record; with it a quiet drop zone costs one listing per tick.
  */
+export function candidates(blobs: readonly DropBlob[], handled: ReadonlyMap<string, string>, policy: ReconcilePolicy): DropBlob[] {
+  return blobs
+    .filter((blob) => classifyDrop(blob.name).kind === 'training' && policy.now - blob.lastModified >= policy.settleMs && handled.get(blob.name) !== blob.etag)
+    .sort((a, b) => a.lastModified - b.lastModified || a.name.localeCompare(b.name));
+}
+
+export interface ReconcilePlan {
+  /** Files to hand to intake, oldest first. */
+  actions: ReconcileAction[];
+  /** Files whose current version has a run that got past `validating`: name → ETag. */
+  settled: Map<string, string>;
+}
+
 export function planReconciliation(
   blobs: readonly DropBlob[],
   runs: readonly KnownRun[],
   handled: ReadonlyMap<string, string>,
   policy: ReconcilePolicy,
-): ReconcileAction[] {
+): ReconcilePlan {
   const byBlob = new Map<string, KnownRun[]>();
   for (const run of runs) {
     const list = byBlob.get(run.inputs.training.blob) ?? [];
@@ -61,11 +76,8 @@ export function planReconciliation(
     byBlob.set(run.inputs.training.blob, list);
   }
   const actions: ReconcileAction[] = [];
-  for (const blob of [...blobs].sort((a, b) => a.lastModified - b.lastModified || a.name.localeCompare(b.name))) {
-    if (classifyDrop(blob.name).kind !== 'training') continue;
-    if (policy.now - blob.lastModified < policy.settleMs) continue;
-    // Handed over before, and intake finished without error: whatever it decided stands.
-    if (handled.get(blob.name) === blob.etag) continue;
+  const settled = new Map<string, string>();
+  for (const blob of candidates(blobs, handled, policy)) {
     const all = byBlob.get(blob.name) ?? [];
     // A run covers this version of the file when intake started after the upload finished. Intake
     // stamps createdAt before reading, so a run made from this version is never older than it.
@@ -74,14 +86,17 @@ export function planReconciliation(
       actions.push({ blob: blob.name, reason: all.length === 0 ? 'no_run' : 'changed_since_last_run' });
       continue;
     }
-    if (covering.some((run) => run.status !== 'validating')) continue;
+    if (covering.some((run) => run.status !== 'validating')) {
+      settled.set(blob.name, blob.etag);
+      continue;
+    }
     const latest = covering.reduce((a, b) => (Date.parse(a.updatedAt) >= Date.parse(b.updatedAt) ? a : b));
     if (policy.now - Date.parse(latest.updatedAt) >= policy.stuckMs) actions.push({ blob: blob.name, reason: 'stuck_validating', runId: latest.runId });
   }
-  return actions;
+  return { actions, settled };
 }
 
-/** The handled map after a tick: this tick's successes added, entries of vanished blobs dropped. */
+/** The handled map after a tick: this tick's settled files added, entries of vanished blobs dropped. */
 export function nextHandled(handled: ReadonlyMap<string, string>, blobs: readonly DropBlob[], succeeded: ReadonlyMap<string, string>): Map<string, string> {
   const present = new Set(blobs.map((b) => b.name));
   const next = new Map([...handled].filter(([name]) => present.has(name)));
