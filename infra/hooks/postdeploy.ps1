@@ -74,11 +74,11 @@ $endpointArgument = if ($IsWindows) { '"' + $endpoint + '"' } else { $endpoint }
 
 Write-Host "Subscribing $functionName to *.jsonl created in $container ($topic/$subscriptionName)..."
 for ($i = 1; ; $i++) {
-    az eventgrid system-topic event-subscription create `
+    # On the storage account, not `system-topic event-subscription create`: see postdeploy.sh.
+    az eventgrid event-subscription create `
         --subscription $subscription `
+        --source-resource-id $storageId `
         --name $subscriptionName `
-        --resource-group $group `
-        --system-topic-name $topic `
         --endpoint-type webhook `
         --endpoint $endpointArgument `
         --included-event-types Microsoft.Storage.BlobCreated `

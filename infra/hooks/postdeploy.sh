@@ -82,12 +82,15 @@ endpoint="https://${host}/runtime/webhooks/blobs?functionName=Host.Functions.${f
 # Event Grid validates the webhook while creating the subscription; a cold start can make that
 # time out, so try a few times.
 echo "Subscribing ${function_name} to *.jsonl created in ${container} (${topic}/${subscription_name})..."
+# `az eventgrid event-subscription create` on the storage account, not `system-topic
+# event-subscription create`: only the former takes --deadletter-identity (the system-topic command
+# has no such argument), and Event Grid attaches a subscription on the account to the account's
+# system topic (${topic}), whose identity then writes the dead letters.
 i=0
-until az eventgrid system-topic event-subscription create \
+until az eventgrid event-subscription create \
   --subscription "$subscription" \
+  --source-resource-id "$storage_id" \
   --name "$subscription_name" \
-  --resource-group "$group" \
-  --system-topic-name "$topic" \
   --endpoint-type webhook \
   --endpoint "$endpoint" \
   --included-event-types Microsoft.Storage.BlobCreated \

@@ -167,13 +167,27 @@ export const AZ_COMMANDS: Readonly<Record<string, { flags: readonly string[]; so
     flags: ['--method', '-m', '--url', '--uri', '-u', '--body', '-b', '--headers', '--output-file', '--resource', '--skip-authorization-header', '--uri-parameters', '--url-parameters'],
     source: 'learn.microsoft.com/cli/azure/reference-index#az-rest',
   },
+  'eventgrid event-subscription create': {
+    flags: [
+      '--name', '-n', '--source-resource-id', '--endpoint', '--endpoint-type', '--included-event-types', '--subject-begins-with', '--subject-ends-with',
+      '--subject-case-sensitive', '--advanced-filter', '--enable-advanced-filtering-on-arrays', '--event-delivery-schema', '--labels', '--expiration-date',
+      '--max-delivery-attempts', '--event-ttl', '--max-events-per-batch', '--preferred-batch-size-in-kilobytes', '--qttl', '--storage-queue-msg-ttl',
+      '--deadletter-endpoint', '--deadletter-identity', '--deadletter-identity-endpoint', '--delivery-identity', '--delivery-identity-endpoint',
+      '--delivery-identity-endpoint-type', '--delivery-attribute-mapping', '--aad-tenant-id', '--azure-active-directory-tenant-id',
+      '--azure-active-directory-application-id-or-uri',
+    ],
+    source: 'learn.microsoft.com/cli/azure/eventgrid/event-subscription#az-eventgrid-event-subscription-create',
+  },
+  // Listed so that a hook going back to it is judged: it has --deadletter-endpoint but no
+  // --deadletter-identity / --deadletter-identity-endpoint (azure-cli, eventgrid/custom.py,
+  // cli_system_topic_event_subscription_create_or_update passes deadletter_identity=None).
   'eventgrid system-topic event-subscription create': {
     flags: [
       '--name', '-n', '--resource-group', '-g', '--system-topic-name', '--endpoint', '--endpoint-type', '--included-event-types', '--subject-begins-with',
       '--subject-ends-with', '--subject-case-sensitive', '--advanced-filter', '--enable-advanced-filtering-on-arrays', '--event-delivery-schema', '--labels',
-      '--expiration-date', '--max-delivery-attempts', '--event-ttl', '--max-events-per-batch', '--preferred-batch-size-in-kilobytes',
-      '--deadletter-endpoint', '--deadletter-identity', '--deadletter-identity-endpoint', '--delivery-identity', '--delivery-identity-endpoint',
-      '--delivery-identity-endpoint-type', '--delivery-attribute-mapping', '--azure-active-directory-tenant-id', '--azure-active-directory-application-id-or-uri',
+      '--expiration-date', '--max-delivery-attempts', '--event-ttl', '--max-events-per-batch', '--preferred-batch-size-in-kilobytes', '--qttl',
+      '--storage-queue-msg-ttl', '--deadletter-endpoint', '--delivery-attribute-mapping', '--azure-active-directory-tenant-id',
+      '--azure-active-directory-application-id-or-uri',
     ],
     source: 'learn.microsoft.com/cli/azure/eventgrid/system-topic/event-subscription#az-eventgrid-system-topic-event-subscription-create',
   },

@@ -467,7 +467,7 @@ describe('postdeploy hooks', () => {
     expect(azProblems(files)).toEqual([]);
     const sh = azCalls(read(HOOKS[0]), 'sh');
     const ps = azCalls(read(HOOKS[1]), 'pwsh');
-    expect(sh.map((c) => c.command)).toEqual(['functionapp show', 'functionapp show', 'rest', 'functionapp function list', 'functionapp keys list', 'eventgrid system-topic event-subscription create']);
+    expect(sh.map((c) => c.command)).toEqual(['functionapp show', 'functionapp show', 'rest', 'functionapp function list', 'functionapp keys list', 'eventgrid event-subscription create']);
     expect(ps.map((c) => [c.command, [...c.flags].sort()])).toEqual(sh.map((c) => [c.command, [...c.flags].sort()]));
     expect(azCalls('x="$(az functionapp show --nmae "$a" --query "[?x==\'--y\']" --output tsv)"\n', 'sh')).toEqual([
       { line: 1, command: 'functionapp show', flags: ['--nmae', '--query', '--output'] },
@@ -477,8 +477,8 @@ describe('postdeploy hooks', () => {
   it('subscribe the blob extension webhook to *.jsonl created in the datasets container, dead-lettering what cannot be delivered', () => {
     for (const hook of HOOKS) {
       const text = read(hook);
-      const create = azCalls(text, hook.endsWith('.sh') ? 'sh' : 'pwsh').find((c) => c.command === 'eventgrid system-topic event-subscription create');
-      expect(create?.flags).toEqual(expect.arrayContaining(['--included-event-types', '--subject-begins-with', '--subject-ends-with', '--deadletter-identity', '--deadletter-identity-endpoint']));
+      const create = azCalls(text, hook.endsWith('.sh') ? 'sh' : 'pwsh').find((c) => c.command === 'eventgrid event-subscription create');
+      expect(create?.flags).toEqual(expect.arrayContaining(['--source-resource-id', '--included-event-types', '--subject-begins-with', '--subject-ends-with', '--deadletter-identity', '--deadletter-identity-endpoint']));
       expect(text).toContain('systemKeys.blobs_extension');
       expect(text).toMatch(/\/runtime\/webhooks\/blobs\?functionName=Host\.Functions\.\$\{?function_?[nN]ame\}?&code=\$\{?key\}?/);
       expect(text).toContain('--included-event-types Microsoft.Storage.BlobCreated');
@@ -585,7 +585,14 @@ const BREAKS: readonly Break[] = [
   },
   { what: 'the deploying user granted storage roles on the whole account', file: 'infra/app/rbac.bicep', from: 'scope: datasets', to: 'scope: storage', expect: /rbac\.bicep:\d+: the user's userDatasets is scoped to storage, not a container or queue/ },
   { what: 'location no longer limited to Flex Consumption regions', file: MAIN, from: "  'westus3'\n])", to: "  'westus3'\n  'chinanorth3'\n])", expect: /location allows chinanorth3, which is not a Flex Consumption region/ },
-  { what: "a misspelt az flag in a hook", file: 'infra/hooks/postdeploy.sh', from: '--subject-ends-with .jsonl', to: '--subject-end-with .jsonl', expect: /postdeploy\.sh:\d+: az eventgrid system-topic event-subscription create has no --subject-end-with/ },
+  { what: "a misspelt az flag in a hook", file: 'infra/hooks/postdeploy.sh', from: '--subject-ends-with .jsonl', to: '--subject-end-with .jsonl', expect: /postdeploy\.sh:\d+: az eventgrid event-subscription create has no --subject-end-with/ },
+  {
+    what: 'dead-lettering with the topic identity through a command that has no such flag',
+    file: 'infra/hooks/postdeploy.sh',
+    from: 'az eventgrid event-subscription create \\\n  --subscription "$subscription" \\\n  --source-resource-id "$storage_id" \\',
+    to: 'az eventgrid system-topic event-subscription create \\\n  --subscription "$subscription" \\\n  --resource-group "$group" --system-topic-name "$topic" \\',
+    expect: /postdeploy\.sh:\d+: az eventgrid system-topic event-subscription create has no --deadletter-identity /,
+  },
   { what: "a hook call in az's default subscription", file: 'infra/hooks/postdeploy.ps1', from: '$siteId = az functionapp show --subscription $subscription ', to: '$siteId = az functionapp show ', expect: /postdeploy\.ps1:\d+: az functionapp show does not pass azd's --subscription/ },
   { what: 'blob soft delete turned off', file: 'infra/app/storage.bicep', from: /deleteRetentionPolicy: \{\n\s+enabled: true/, to: 'deleteRetentionPolicy: {\n      enabled: false', expect: /storage\.bicep: blob soft delete .* is not on/ },
 ];
