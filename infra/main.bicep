@@ -248,6 +248,9 @@ var functionAppSettings = {
   CHAT_MAX_BODY_BYTES: '1048576'
   CHAT_MAX_MESSAGES: '256'
   CHAT_MAX_TOKENS: '4096'
+  DROP_SETTLE_SECONDS: '5'
+  ORPHAN_COMPANION_MINUTES: '60'
+  RUNS_API_ANONYMOUS: 'false'
   PUBLIC_BASE_URL: publicBaseUrl
   APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.connectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.outputs.clientId};Authorization=AAD'

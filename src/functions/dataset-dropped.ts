@@ -1,7 +1,7 @@
 /**
  * The drop zone's blob trigger. `source: 'EventGrid'` is what Flex Consumption supports; the
  * infra's postdeploy hook subscribes Event Grid to exactly this function name. The handler is
- * thin: everything happens in runs/intake.ts, which re-reads the blobs as streams (the binding's
+ * thin: everything happens in intake/process-drop.ts, which re-reads the blobs as streams (the binding's
  * buffer is not used, so validation memory does not grow with the file).
  */
 import { app, type InvocationContext } from '@azure/functions';
@@ -10,7 +10,7 @@ import { appConfig, setting } from '../config.js';
 import { createStorageClients } from '../azure/storage.js';
 import { FINE_TUNE_PIPELINE, type PipelineInput } from '../orchestrators/fine-tune-pipeline.js';
 import { findOrchestration } from '../runs/durable-status.js';
-import { handleDrop } from '../runs/intake.js';
+import { processDrop } from '../intake/process-drop.js';
 import { RunStore } from '../runs/run-store.js';
 
 export const DATASET_DROPPED = 'datasetDropped';
@@ -20,7 +20,7 @@ export async function datasetDropped(_blob: unknown, context: InvocationContext)
   const config = appConfig();
   const storage = createStorageClients(config);
   const client = df.getClient(context);
-  await handleDrop(name, {
+  await processDrop(name, {
     config,
     storage,
     store: new RunStore(storage.runs),
