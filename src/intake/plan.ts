@@ -70,7 +70,8 @@ export function isLateCompanion(
 ): boolean {
   if (!latestRun) return false;
   if (latestRun.inputs[role]?.etag === companion.etag) return false; // the run used this very version
-  const started = Date.parse(latestRun.createdAt);
+  // Last-Modified has whole seconds (an HTTP date); the run's time has milliseconds.
+  const started = Math.floor(Date.parse(latestRun.createdAt) / 1000) * 1000;
   const arrived = companion.lastModified.getTime();
   return arrived >= started && arrived - started <= LATE_COMPANION_WINDOW_MS;
 }

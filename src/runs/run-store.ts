@@ -13,7 +13,7 @@
  */
 import type { ContainerClient } from '@azure/storage-blob';
 import { isNotFound } from '../azure/service-errors.js';
-import { parseRunRecord } from './run-record-schema.js';
+import { InvalidRecordError, parseRunRecord } from './run-record-schema.js';
 import { isFinal, type RunError, type RunRecord, type RunStatus } from './run-record.js';
 import { datasetKey } from './run-id.js';
 
@@ -77,6 +77,8 @@ export interface RunPage {
   runs: RunRecord[];
   /** Opaque; pass it back to get the next page. Absent on the last page. */
   continuationToken?: string;
+  /** Records on this page that could not be read (hand-edited, truncated): listed, never hidden. */
+  unreadable?: Array<{ runId: string; problem: string }>;
 }
 
 export interface ListOptions {
@@ -211,9 +213,22 @@ export class RunStore {
       const page = (await pages.next()).value as { segment: { blobItems: Array<{ name: string }> }; continuationToken?: string } | undefined;
       if (!page) return { runs: [] };
       const runIds = page.segment.blobItems.map((b) => b.name.slice(prefix.length).replace(/^\d{13}-/, ''));
-      const records = await Promise.all(runIds.map((id) => this.get(id)));
+      const unreadable: NonNullable<RunPage['unreadable']> = [];
+      const records = await Promise.all(
+        runIds.map((runId) =>
+          this.get(runId).catch((error: unknown) => {
+            if (!(error instanceof InvalidRecordError)) throw error;
+            unreadable.push({ runId, problem: error.message });
+            return undefined;
+          }),
+        ),
+      );
       const runs = records.filter((r): r is RunRecord => r !== undefined && (options.dataset === undefined || r.dataset === options.dataset));
-      return { runs, ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}) };
+      return {
+        runs,
+        ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}),
+        ...(unreadable.length > 0 ? { unreadable } : {}),
+      };
     } catch (error) {
       if (isNotFound(error)) return { runs: [] }; // no runs container yet
       throw error;
