@@ -11,7 +11,7 @@ import { createStorageClients } from '../azure/storage.js';
 import { CANCEL_EVENT } from '../orchestrators/fine-tune-pipeline.js';
 import { findOrchestration } from '../runs/durable-status.js';
 import { isFinal } from '../runs/run-record.js';
-import { MAX_PAGE_SIZE, RunStore } from '../runs/run-store.js';
+import { InvalidContinuationToken, MAX_PAGE_SIZE, RunStore } from '../runs/run-store.js';
 
 /** Run ids are `<slug>-<8 hex>-<10 hex>` (and `<slug>-<10 hex>` before dataset keys had a name hash). */
 const RUN_ID = /^[a-z0-9-]{1,80}$/;
@@ -44,10 +44,7 @@ export async function listRuns(request: HttpRequest, context: InvocationContext)
     const page = await store().list({ ...(dataset !== undefined ? { dataset } : {}), ...(limit !== undefined ? { limit } : {}), ...(continuationToken ? { continuationToken } : {}) });
     return { status: 200, jsonBody: page };
   } catch (e) {
-    // Storage refuses a marker it did not issue with a 400; anything else is ours to report.
-    if (continuationToken && (e as { statusCode?: number }).statusCode === 400) {
-      return error(400, 'invalid_continuation_token', 'continuationToken is not one this API returned');
-    }
+    if (e instanceof InvalidContinuationToken) return error(400, 'invalid_continuation_token', `${e.message} (ask again without it to start from the newest run)`);
     context.error(`listRuns: ${(e as Error).message}`);
     throw e;
   }

@@ -94,6 +94,32 @@ function indexNames(run: Pick<RunRecord, 'runId' | 'dataset' | 'createdAt'>): st
   return [`${INDEX_PREFIX}all/${entry}`, `${datasetIndexPrefix(run.dataset)}${entry}`];
 }
 
+/** A continuation token this API did not hand out for this listing. */
+export class InvalidContinuationToken extends Error {
+  constructor() {
+    super('continuationToken is not one this listing returned');
+    this.name = 'InvalidContinuationToken';
+  }
+}
+
+/**
+ * Our token wraps the storage marker with the index prefix it belongs to, so a token from another
+ * listing (another dataset) or a made-up one is refused clearly instead of listing from anywhere.
+ */
+function encodeToken(prefix: string, marker: string): string {
+  return Buffer.from(JSON.stringify({ p: prefix, m: marker }), 'utf8').toString('base64url');
+}
+
+function decodeToken(prefix: string, token: string): string {
+  try {
+    const { p, m } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { p?: unknown; m?: unknown };
+    if (p === prefix && typeof m === 'string' && m !== '') return m;
+  } catch {
+    // fall through: not ours
+  }
+  throw new InvalidContinuationToken();
+}
+
 function datasetIndexPrefix(dataset: string): string {
   return `${INDEX_PREFIX}by-dataset/${datasetKey(dataset)}/`;
 }
@@ -206,10 +232,11 @@ export class RunStore {
    */
   async list(options: ListOptions = {}): Promise<RunPage> {
     const limit = Math.min(Math.max(1, Math.floor(options.limit ?? DEFAULT_PAGE_SIZE)), MAX_PAGE_SIZE);
+    const prefix = options.dataset !== undefined ? datasetIndexPrefix(options.dataset) : `${INDEX_PREFIX}all/`;
+    const marker = options.continuationToken !== undefined ? decodeToken(prefix, options.continuationToken) : undefined;
     try {
       await this.ensureIndexed();
-      const prefix = options.dataset !== undefined ? datasetIndexPrefix(options.dataset) : `${INDEX_PREFIX}all/`;
-      const pages = this.runs.listBlobsFlat({ prefix }).byPage({ maxPageSize: limit, ...(options.continuationToken ? { continuationToken: options.continuationToken } : {}) });
+      const pages = this.runs.listBlobsFlat({ prefix }).byPage({ maxPageSize: limit, ...(marker ? { continuationToken: marker } : {}) });
       const page = (await pages.next()).value as { segment: { blobItems: Array<{ name: string }> }; continuationToken?: string } | undefined;
       if (!page) return { runs: [] };
       const runIds = page.segment.blobItems.map((b) => b.name.slice(prefix.length).replace(/^\d{13}-/, ''));
@@ -226,7 +253,7 @@ export class RunStore {
       const runs = records.filter((r): r is RunRecord => r !== undefined && (options.dataset === undefined || r.dataset === options.dataset));
       return {
         runs,
-        ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}),
+        ...(page.continuationToken ? { continuationToken: encodeToken(prefix, page.continuationToken) } : {}),
         ...(unreadable.length > 0 ? { unreadable } : {}),
       };
     } catch (error) {

@@ -96,3 +96,20 @@ describe('the run list', () => {
     await expect(store.get('r-broken')).rejects.toThrow(/r-broken\/run\.json: status/);
   });
 });
+
+describe('continuation tokens', () => {
+  it('are refused when made up or taken from another listing', async () => {
+    const azurite = await startAzurite();
+    try {
+      const store = new RunStore(BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient('runs'));
+      for (let i = 0; i < 3; i++) await store.create(run(`t-${i}`, at(i), 'A'));
+      const page = await store.list({ dataset: 'A', limit: 1 });
+      expect(page.continuationToken).toBeTruthy();
+      expect((await store.list({ dataset: 'A', limit: 1, continuationToken: page.continuationToken! })).runs.map((r) => r.runId)).toEqual(['t-1']);
+      await expect(store.list({ dataset: 'B', continuationToken: page.continuationToken! })).rejects.toThrow(/continuationToken/);
+      await expect(store.list({ continuationToken: 'made-up' })).rejects.toThrow(/continuationToken/);
+    } finally {
+      await azurite.stop();
+    }
+  });
+});
