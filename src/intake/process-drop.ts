@@ -106,7 +106,7 @@ async function companionArrived(
 ): Promise<IntakeOutcome> {
   if (role === 'eval' || role === 'grader') {
     const reason = `${role === 'eval' ? 'evaluation prompts' : 'a grader'} for dataset '${dataset}': kept in the drop zone, not used to train`;
-    deps.log(`${blobName}: ${reason}.`);
+    deps.log(`Ignoring ${blobName}: ${reason}.`);
     return { outcome: 'ignored', reason, code: 'companion', reported: false };
   }
   const reason = `${role === 'options' ? 'an options' : 'a validation'} file; it is read when ${dataset}.jsonl arrives`;
@@ -115,11 +115,11 @@ async function companionArrived(
   if (blob?.lastModified && isLateCompanion(role, { etag: blob.etag, lastModified: blob.lastModified }, latest)) {
     const runId = latest!.runId;
     const late = `${reason}, but run ${runId} of '${dataset}' started at ${latest!.createdAt} without this version of it; upload ${dataset}.jsonl again to start a run that uses it`;
-    deps.log(`${blobName}: ${late}.`);
+    deps.log(`Ignoring ${blobName}: ${late}.`);
     await publish(dropEvent(blobName, blob.etag, now().toISOString(), { code: 'companion_after_training', reason: late, runId }), publishDeps(deps));
     return { outcome: 'ignored', reason: late, code: 'companion_after_training', reported: true };
   }
-  deps.log(`${blobName}: ${reason}.`);
+  deps.log(`Ignoring ${blobName}: ${reason}.`);
   return { outcome: 'ignored', reason, code: 'companion', reported: false };
 }
 

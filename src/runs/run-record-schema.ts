@@ -48,7 +48,8 @@ export const deploymentRecordSchema = z.looseObject({
   dataset: z.string(),
   model: z.string().min(1),
   runId: z.string().min(1),
-  updatedAt: z.string(),
+  // Not checked by earlier versions' readers; records without it stay usable.
+  updatedAt: z.string().default(''),
 });
 
 /** A stored document that does not have the expected shape; the message names the blob and field. */
@@ -68,7 +69,14 @@ function parse<T>(schema: z.ZodType, text: string, blobName: string): T {
   }
   const result = schema.safeParse(json);
   if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : '(document)'}: ${i.message}`);
+    const where = (path: readonly PropertyKey[]): string => (path.length > 0 ? path.map(String).join('.') : '(document)');
+    // Absent fields read best as one list; every other problem names its field and what is wrong.
+    const isMissing = (i: z.core.$ZodIssue): boolean => i.code === 'invalid_type' && / received undefined$/.test(i.message);
+    const missing = result.error.issues.filter(isMissing).map((i) => where(i.path));
+    const problems = [
+      ...(missing.length > 0 ? [`missing ${missing.join(', ')}`] : []),
+      ...result.error.issues.filter((i) => !isMissing(i)).map((i) => `${where(i.path)}: ${i.message}`),
+    ];
     throw new InvalidRecordError(blobName, problems.join('; '));
   }
   return result.data as T;
