@@ -177,7 +177,7 @@ async function trainingArrived(blobName: string, dataset: string, deps: IntakeDe
     const snapshotName = await deps.store.snapshot(runId, `inputs/${role}${role === 'options' ? '.json' : '.jsonl'}`, { url: file.blob.url, etag: file.etag });
     return { blob: file.name, snapshot: snapshotName, bytes: file.bytes, sha256, etag: file.etag };
   };
-  await deps.store.container.createIfNotExists();
+  await deps.store.ensureContainer();
   const inputs: RunRecord['inputs'] = {
     training: await snapshot(training, 'training', trainingReport?.sha256 ?? ''),
     ...(validation && validationReport ? { validation: await snapshot(validation, 'validation', validationReport.sha256) } : {}),

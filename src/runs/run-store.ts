@@ -127,9 +127,9 @@ function datasetIndexPrefix(dataset: string): string {
 export class RunStore {
   constructor(private readonly runs: ContainerClient) {}
 
-  /** The container, for callers that need a client of their own (artifact downloads). */
-  get container(): ContainerClient {
-    return this.runs;
+  /** Creates the runs container on first use (snapshots are copied before run.json is written). */
+  async ensureContainer(): Promise<void> {
+    await this.runs.createIfNotExists();
   }
 
   async get(runId: string): Promise<RunRecord | undefined> {
@@ -162,7 +162,7 @@ export class RunStore {
    * concurrent intakes of the same drop exactly one wins; the other is told `false`.
    */
   async create(run: RunRecord, replacing?: { etag: string }): Promise<boolean> {
-    await this.runs.createIfNotExists();
+    await this.ensureContainer();
     try {
       await this.write(run, replacing ? { ifMatch: replacing.etag } : { ifNoneMatch: '*' });
     } catch (error) {

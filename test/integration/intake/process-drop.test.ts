@@ -45,8 +45,10 @@ describe('processDrop over Azurite', () => {
     log: (line) => logs.push(line),
     orchestrationExists: async (runId) => started.some((s) => s.runId === runId),
     startOrchestration: async (runId, run) => {
-      // Durable's startNew with an existing instance id would restart it: a second call is the bug.
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      // startNew is an HTTP call to the Durable extension (tens of ms); with an existing instance id it
+      // would restart the orchestration, so a second call is the bug. (Main's intake, which checked
+      // "exists?" and then started, started 5 of 5 concurrent deliveries with this latency.)
+      await new Promise((resolve) => setTimeout(resolve, 100));
       started.push({ runId, run });
     },
     ...extra,
