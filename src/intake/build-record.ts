@@ -11,17 +11,20 @@ export interface RecordParts {
   report: RunValidationReport;
   inputs: RunRecord['inputs'];
   options: RunOptions | undefined;
+  /** When the run was first created (kept when a run is validated again). */
   createdAt: string;
+  /** When this validation started and ended. */
+  startedAt: string;
   endedAt: string;
 }
 
-export function buildRunRecord({ runId, dataset, report, inputs, options, createdAt, endedAt }: RecordParts): RunRecord {
+export function buildRunRecord({ runId, dataset, report, inputs, options, createdAt, startedAt, endedAt }: RecordParts): RunRecord {
   const [training] = report.files;
   const errors = [
     ...(report.options?.errors ?? []),
     ...report.files.flatMap((f) => f.errors.map((e) => ({ line: e.line, code: e.code, message: `${f.role}: ${e.message}`, ...(e.field ? { field: e.field } : {}) }))),
   ].slice(0, ERRORS_IN_RECORD);
-  const validating = { startedAt: createdAt, endedAt };
+  const validating = { startedAt, endedAt };
   return {
     runId,
     dataset,

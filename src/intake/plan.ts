@@ -15,7 +15,13 @@ export interface ExistingRun {
 
 export type RunPlan =
   | { action: 'create' }
-  | { action: 'replace'; etag: string; why: string }
+  | {
+      action: 'replace';
+      etag: string;
+      why: string;
+      /** Kept: a run is created once (its place in the run list and index is by this time). */
+      createdAt: string;
+    }
   | {
       action: 'duplicate';
       runId: string;
@@ -38,11 +44,11 @@ export function planRun(existing: ExistingRun | undefined, trainingEtag: string,
     // The same blob version again is a redelivered event; a new upload of the same bytes is
     // validated again (the rules or the app's settings may have changed since).
     if (sameBlob) return { action: 'duplicate', runId: run.runId, reupload: false, why: 'it was rejected already (same blob version)' };
-    return { action: 'replace', etag: existing.etag, why: 'validated again after an earlier rejection' };
+    return { action: 'replace', etag: existing.etag, why: 'validated again after an earlier rejection', createdAt: run.createdAt };
   }
   if (run.status === 'validating' && !existing.orchestrationExists) {
     const age = now.getTime() - Date.parse(run.updatedAt);
-    if (!(age < START_GRACE_MS)) return { action: 'replace', etag: existing.etag, why: 'its earlier start never reached the orchestration' };
+    if (!(age < START_GRACE_MS)) return { action: 'replace', etag: existing.etag, why: 'its earlier start never reached the orchestration', createdAt: run.createdAt };
     return { action: 'duplicate', runId: run.runId, reupload: false, why: 'it is being started right now' };
   }
   return { action: 'duplicate', runId: run.runId, reupload: !sameBlob, why: `same contents as run ${run.runId} (${run.status})` };

@@ -136,7 +136,7 @@ async function trainingArrived(blobName: string, dataset: string, deps: IntakeDe
     await (deps.wait ?? ((ms) => sleep(ms)))(delay);
     training = (await pin(datasets, blobName)) ?? training;
   }
-  const createdAt = now().toISOString();
+  const startedAt = now().toISOString();
   const validation = await pin(datasets, `${dataset}${VALIDATION_SUFFIX}`);
   const optionsBlob = await pin(datasets, `${dataset}${OPTIONS_SUFFIX}`);
 
@@ -187,7 +187,8 @@ async function trainingArrived(blobName: string, dataset: string, deps: IntakeDe
   await deps.store.putText(runId, 'validation-report.md', renderRunReport(report), 'text/markdown');
 
   const endedAt = now().toISOString();
-  const run = buildRunRecord({ runId, dataset, report, inputs, options, createdAt, endedAt });
+  const createdAt = plan.action === 'replace' ? plan.createdAt : startedAt;
+  const run = buildRunRecord({ runId, dataset, report, inputs, options, createdAt, startedAt, endedAt });
   // The claim: of concurrent intakes of the same drop, exactly one write wins and goes on.
   if (!(await deps.store.create(run, plan.action === 'replace' ? { etag: plan.etag } : undefined))) {
     deps.log(`${blobName}: run ${runId} was created by another delivery of the same event; nothing more to do.`);

@@ -216,4 +216,16 @@ describe('processDrop over Azurite', () => {
     expect(await processDrop('legacy.jsonl', deps())).toMatchObject({ outcome: 'duplicate', runId: legacyId });
     expect(started).toEqual([]);
   });
+  it('a rejected drop uploaded again is validated again, keeps its run (created once) and is listed once', async () => {
+    await drop('fixme.jsonl', '{"messages": []}\n');
+    const first = await processDrop('fixme.jsonl', deps());
+    expect(first.outcome).toBe('rejected');
+    const runId = (first as { runId: string }).runId;
+    const created = (await store.get(runId))!.createdAt;
+    expect(await processDrop('fixme.jsonl', deps())).toMatchObject({ outcome: 'duplicate', reported: false }); // redelivery
+    await drop('fixme.jsonl', '{"messages": []}\n'); // the same bytes, a new upload
+    expect(await processDrop('fixme.jsonl', deps())).toMatchObject({ outcome: 'rejected', runId });
+    expect((await store.get(runId))!.createdAt).toBe(created);
+    expect((await store.list({ dataset: 'fixme' })).runs.map((r) => r.runId)).toEqual([runId]);
+  });
 });

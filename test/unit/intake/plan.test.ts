@@ -32,7 +32,7 @@ describe('planRun', () => {
 
   it('a rejected run is validated again only for a new upload', () => {
     expect(planRun({ run: run('rejected'), etag: 'e', orchestrationExists: false }, '"t1"', NOW)).toMatchObject({ action: 'duplicate', reupload: false });
-    expect(planRun({ run: run('rejected'), etag: 'e', orchestrationExists: false }, '"t2"', NOW)).toEqual({ action: 'replace', etag: 'e', why: expect.any(String) });
+    expect(planRun({ run: run('rejected'), etag: 'e', orchestrationExists: false }, '"t2"', NOW)).toEqual({ action: 'replace', etag: 'e', why: expect.any(String), createdAt: ago(60 * 60_000) });
   });
 
   it('a start in progress is left alone; one that never reached the orchestration is recovered', () => {
