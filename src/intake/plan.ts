@@ -4,6 +4,7 @@
  * too late for its run; which companions were left without a training file. No I/O, no clock.
  */
 import { classifyDropName, TRAINING_SUFFIX } from './drop-name.js';
+import type { DeploymentRecord } from '../runs/deployment-registry.js';
 import type { RunRecord } from '../runs/run-record.js';
 
 /** A run.json that already exists under the computed run id. */
@@ -100,4 +101,13 @@ export function orphanCompanions(blobs: readonly ListedBlob[], now: Date, minute
     orphans.push({ ...blob, dataset: kind.dataset });
   }
   return orphans;
+}
+
+/**
+ * The recorded deployment of ANOTHER dataset that a run's deployment name would take over. ARM
+ * compares names without case (see azure/arm-names.ts), so `Sales` would replace `sales`. Default
+ * names cannot collide (they carry a hash of the dataset name); an explicit `deployment.name` can.
+ */
+export function deploymentTakenBy(records: readonly DeploymentRecord[], name: string, dataset: string): DeploymentRecord | undefined {
+  return records.find((r) => r.deploymentName.toLowerCase() === name.toLowerCase() && r.dataset !== dataset);
 }

@@ -17,6 +17,7 @@ import type { AppConfig } from '../config.js';
 import { isNotFound } from '../azure/service-errors.js';
 import { dropEvent, runEvent } from '../notify/events.js';
 import { publish, type PublishDeps } from '../notify/publish.js';
+import { listDeployments } from '../runs/deployment-registry.js';
 import { computeRunId, legacyRunId, type RunContents } from '../runs/run-id.js';
 import { parseRunOptions, type OptionsProblem } from '../runs/run-options.js';
 import type { InputFile, RunRecord } from '../runs/run-record.js';
@@ -24,7 +25,7 @@ import type { RunStore } from '../runs/run-store.js';
 import { validateDataset } from '../validation/index.js';
 import { buildRunRecord } from './build-record.js';
 import { classifyDropName, OPTIONS_SUFFIX, VALIDATION_SUFFIX } from './drop-name.js';
-import { isLateCompanion, planRun, settleDelayMs, type ExistingRun } from './plan.js';
+import { deploymentTakenBy, isLateCompanion, planRun, settleDelayMs, type ExistingRun } from './plan.js';
 import { buildRunReport, renderRunReport } from './report.js';
 
 /** Options files are tiny; anything bigger is not an options file. */
@@ -32,7 +33,7 @@ const MAX_OPTIONS_BYTES = 64 * 1024;
 
 export interface IntakeDeps {
   config: Pick<AppConfig, 'fineTuning' | 'deployment' | 'notify' | 'intake' | 'runsContainer'>;
-  storage: { datasets: ContainerClient; events: QueueClient };
+  storage: { datasets: ContainerClient; runs: ContainerClient; events: QueueClient };
   store: RunStore;
   log: (line: string) => void;
   /** Whether an orchestration with this instance id exists already. */
@@ -153,7 +154,16 @@ async function trainingArrived(blobName: string, dataset: string, deps: IntakeDe
   }
   const parsed = problems.length > 0 ? undefined : parseRunOptions(optionsText, dataset, deps.config);
   if (parsed && !parsed.ok) problems.push(...parsed.problems);
-  const options = parsed?.ok ? parsed.options : undefined;
+  if (parsed?.ok) {
+    const taken = deploymentTakenBy(await recordedDeployments(deps), parsed.options.deployment.name, dataset);
+    if (taken) {
+      problems.push({
+        field: 'deployment.name',
+        message: `'${parsed.options.deployment.name}' is the deployment of dataset '${taken.dataset}' (run ${taken.runId}); Azure compares deployment names without case, so this run would replace that model — choose another name`,
+      });
+    }
+  }
+  const options = parsed?.ok && problems.length === 0 ? parsed.options : undefined;
   const epochs = options?.hyperparameters?.n_epochs;
 
   const validated = await validateDataset(
@@ -204,6 +214,15 @@ async function trainingArrived(blobName: string, dataset: string, deps: IntakeDe
   await deps.startOrchestration(runId, run);
   deps.log(`${blobName}: valid; run ${runId} started${plan.action === 'replace' ? ` (${plan.why})` : ''}.`);
   return { outcome: 'started', runId };
+}
+
+async function recordedDeployments(deps: IntakeDeps): Promise<Awaited<ReturnType<typeof listDeployments>>> {
+  try {
+    return await listDeployments(deps.storage.runs, (blob, problem) => deps.log(`ignoring deployment record ${blob}: ${problem}`));
+  } catch (error) {
+    if (isNotFound(error)) return []; // no runs container yet
+    throw error;
+  }
 }
 
 /** run.json under the run id — or, for data dropped before ids carried a name hash, under the old id. */

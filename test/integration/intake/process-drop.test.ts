@@ -11,6 +11,7 @@ import type { AppConfig } from '../../../src/config.js';
 import { DEPLOYMENT_NAME_PATTERN } from '../../../src/azure/arm-names.js';
 import { reportOrphanCompanions } from '../../../src/intake/orphans.js';
 import { processDrop, type IntakeDeps } from '../../../src/intake/process-drop.js';
+import { recordDeployment } from '../../../src/runs/deployment-registry.js';
 import type { Notification } from '../../../src/notify/events.js';
 import type { RunRecord } from '../../../src/runs/run-record.js';
 import { RunStore } from '../../../src/runs/run-store.js';
@@ -40,7 +41,7 @@ describe('processDrop over Azurite', () => {
 
   const deps = (extra: Partial<IntakeDeps> = {}): IntakeDeps => ({
     config: CONFIG,
-    storage: { datasets, events },
+    storage: { datasets, runs, events },
     store,
     log: (line) => logs.push(line),
     orchestrationExists: async (runId) => started.some((s) => s.runId === runId),
@@ -227,5 +228,18 @@ describe('processDrop over Azurite', () => {
     expect(await processDrop('fixme.jsonl', deps())).toMatchObject({ outcome: 'rejected', runId });
     expect((await store.get(runId))!.createdAt).toBe(created);
     expect((await store.list({ dataset: 'fixme' })).runs.map((r) => r.runId)).toEqual([runId]);
+  });
+  it("an options deployment.name that is another dataset's deployment (in any case) is rejected before training", async () => {
+    await recordDeployment(runs, { deploymentName: 'shared-model', dataset: 'first', model: 'ft-1', runId: 'first-0', updatedAt: '' });
+    await drop('second.json', JSON.stringify({ deployment: { name: 'Shared-Model' } }));
+    await drop('second.jsonl', training);
+    const outcome = await processDrop('second.jsonl', deps());
+    expect(outcome.outcome).toBe('rejected');
+    const run = await store.get((outcome as { runId: string }).runId);
+    expect(run?.validation?.errors).toEqual([expect.objectContaining({ field: 'deployment.name', message: expect.stringContaining("deployment of dataset 'first'") })]);
+    // The dataset that owns it may keep using it.
+    await drop('first.json', JSON.stringify({ deployment: { name: 'shared-model' } }));
+    await drop('first.jsonl', training);
+    expect(await processDrop('first.jsonl', deps())).toMatchObject({ outcome: 'started' });
   });
 });

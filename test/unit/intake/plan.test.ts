@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isLateCompanion, orphanCompanions, planRun, settleDelayMs, START_GRACE_MS } from '../../../src/intake/plan.js';
+import { deploymentTakenBy, isLateCompanion, orphanCompanions, planRun, settleDelayMs, START_GRACE_MS } from '../../../src/intake/plan.js';
 import type { RunRecord } from '../../../src/runs/run-record.js';
 
 const NOW = new Date('2026-11-22T12:00:00.000Z');
@@ -81,5 +81,14 @@ describe('orphanCompanions', () => {
       ['lonely.validation.jsonl', 'lonely'],
       ['lonely2.json', 'lonely2'],
     ]);
+  });
+});
+
+describe('deploymentTakenBy', () => {
+  const records = [{ deploymentName: 'sales', dataset: 'sales', model: 'm', runId: 'r', updatedAt: '' }];
+  it('finds another dataset holding the name, ignoring case as ARM does; never the same dataset', () => {
+    expect(deploymentTakenBy(records, 'SALES', 'Sales')?.dataset).toBe('sales');
+    expect(deploymentTakenBy(records, 'sales', 'sales')).toBeUndefined();
+    expect(deploymentTakenBy(records, 'other', 'Sales')).toBeUndefined();
   });
 });
