@@ -2,8 +2,8 @@
  * The drop zone's blob trigger. `source: 'EventGrid'` is what Flex Consumption supports; the
  * infra's postdeploy hook subscribes Event Grid to exactly this function name. The handler is
  * thin: everything happens in intake/process-drop.ts (wired by intake/app-deps.ts), which re-reads
- * the blobs as streams (the binding's
- * buffer is not used, so validation memory does not grow with the file).
+ * the blobs as streams (the binding's buffer is not used, so validation memory does not grow with
+ * the file).
  */
 import { app, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
