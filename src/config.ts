@@ -66,6 +66,8 @@ export const SETTINGS: readonly SettingSpec[] = [
   { name: 'DROP_SETTLE_SECONDS', readBy: 'app', default: '5', description: 'Seconds a new `<name>.jsonl` is left to settle before it is read, so a validation or options file uploaded together with it (just after it) is still used.' },
   { name: 'ORPHAN_COMPANION_MINUTES', readBy: 'app', default: '60', description: 'Minutes after which a validation or options file whose `<name>.jsonl` never arrived is reported (`drop.ignored`, `orphan_companion`).' },
   { name: 'RUNS_API_ANONYMOUS', readBy: 'app', default: 'false', description: 'Open `GET /api/runs` and `GET /api/runs/{runId}` to callers without a function key (read when the app starts); false keeps them behind a function key in Azure.' },
+  { name: 'RECONCILE_SCHEDULE', readBy: 'app', default: '0 */10 * * * *', description: 'NCRONTAB schedule (six fields, UTC) of the reconciliation timer that starts runs for drop-zone files whose Event Grid event was lost.' },
+  { name: 'RECONCILE_AFTER_SECONDS', readBy: 'app', default: '600', description: 'Age a drop-zone file (or a run stuck in `validating`) must reach before the reconciliation timer takes it over from the event path.' },
   { name: 'PUBLIC_BASE_URL', readBy: 'app', description: 'Base URL of the app used in notifications (default: https://$WEBSITE_HOSTNAME in Azure, http://localhost:7071 locally).' },
 ];
 

@@ -9,13 +9,21 @@ import { app, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { setting } from '../config.js';
 import { appIntakeDeps } from '../intake/app-deps.js';
-import { processDrop } from '../intake/process-drop.js';
+import { processDrop, type IntakeOutcome } from '../intake/process-drop.js';
 
 export const DATASET_DROPPED = 'datasetDropped';
 
 export async function datasetDropped(_blob: unknown, context: InvocationContext): Promise<void> {
-  const name = String(context.triggerMetadata?.['name'] ?? '');
-  await processDrop(name, appIntakeDeps(df.getClient(context), (line) => context.log(line)));
+  await intakeBlob(String(context.triggerMetadata?.['name'] ?? ''), context);
+}
+
+/**
+ * Intake of one drop-zone blob, for every function that finds one: this trigger, and the
+ * reconciliation timer (functions/reconcile-drops.ts) for files whose events were lost. The
+ * calling function must have the durable client input binding.
+ */
+export function intakeBlob(name: string, context: InvocationContext): Promise<IntakeOutcome> {
+  return processDrop(name, appIntakeDeps(df.getClient(context), (line) => context.log(line)));
 }
 
 app.storageBlob(DATASET_DROPPED, {

@@ -262,6 +262,18 @@ export class RunStore {
     }
   }
 
+  /** Every run of one dataset (all pages of its own index): for callers that need the whole history. */
+  async allOf(dataset: string): Promise<RunRecord[]> {
+    const runs: RunRecord[] = [];
+    let continuationToken: string | undefined;
+    do {
+      const page = await this.list({ dataset, limit: MAX_PAGE_SIZE, ...(continuationToken ? { continuationToken } : {}) });
+      runs.push(...page.runs);
+      continuationToken = page.continuationToken;
+    } while (continuationToken);
+    return runs;
+  }
+
   /** Indexes runs written before the index existed, once per container. */
   private async ensureIndexed(): Promise<void> {
     if (this.indexed) return;
