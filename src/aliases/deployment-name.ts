@@ -1,15 +1,16 @@
 /**
  * The name of a run's own deployment: the alias, made ARM-safe, plus a short hash of the run id.
  *
- * ARM's rule for deployment names (specs: cognitiveservices.json 2025-06-01, `deploymentName`
- * pattern `^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`) and Azure OpenAI's documented 2-64 character length.
+ * ARM's rule for deployment names: see azure/arm-names.ts. The prefix is the options'
+ * `deployment.name`, else the dataset's key (slug + name hash, so datasets never share one).
  * The hash comes from the run id as a whole, so the name does not depend on how run ids are
  * formatted, and two runs of one alias never share a deployment (Azure refuses a model change on
  * an existing deployment; every candidate gets a fresh one).
  */
 import { createHash } from 'node:crypto';
+import { isValidDeploymentName } from '../azure/arm-names.js';
 
-export const DEPLOYMENT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{1,63}$/;
+export { isValidDeploymentName };
 const MAX_LENGTH = 64;
 const HASH_LENGTH = 8;
 
@@ -24,8 +25,4 @@ export function candidateDeploymentName(alias: string, runId: string, prefix?: s
       .slice(0, MAX_LENGTH - HASH_LENGTH - 1)
       .replace(/[-_.]+$/, '') || 'model';
   return `${base}-${hash}`;
-}
-
-export function isValidDeploymentName(name: string): boolean {
-  return DEPLOYMENT_NAME_PATTERN.test(name);
 }

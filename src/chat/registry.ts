@@ -1,4 +1,5 @@
-import { RestError, type ContainerClient } from '@azure/storage-blob';
+import type { ContainerClient } from '@azure/storage-blob';
+import { isNotFound } from '../azure/service-errors.js';
 import { AliasStore } from '../aliases/alias-store.js';
 import type { Registry } from './model-catalog.js';
 
@@ -13,7 +14,7 @@ export async function loadRegistryOrNone(runs: ContainerClient): Promise<Registr
     const [deployments, aliases] = await Promise.all([store.listDeployments(warn), store.listAliases(warn)]);
     return { deployments, aliases };
   } catch (error) {
-    if (error instanceof RestError && error.statusCode === 404) return { deployments: [], aliases: [] };
+    if (isNotFound(error)) return { deployments: [], aliases: [] };
     throw error;
   }
 }

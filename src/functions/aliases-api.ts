@@ -1,7 +1,7 @@
 /**
- * The alias API. `GET /api/aliases` is a read (no secrets: names, models, scores, times, costs);
- * promote and rollback change what clients talk to, so they need a function key in Azure, like
- * cancel. Alias names may contain '/': send them URL-encoded (`lab%2Fsarcasm`).
+ * The alias API. `GET /api/aliases` is a read (names, models, scores, times, costs), behind a
+ * function key unless RUNS_API_ANONYMOUS opens the run API's reads; promote and rollback change
+ * what clients talk to, so they always need a function key in Azure, like cancel. Alias names may contain '/': send them URL-encoded (`lab%2Fsarcasm`).
  */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { AliasConflict } from '../aliases/alias-record.js';
@@ -12,6 +12,7 @@ import { sendToQueue, sendToWebhook } from '../notify/publish.js';
 import { getServices } from '../orchestrators/services.js';
 import type { RunEventType } from '../runs/run-record.js';
 import { applyUpdate } from '../runs/run-store.js';
+import { runsReadAuthLevel } from './runs-api.js';
 
 function error(status: number, code: string, message: string): HttpResponseInit {
   return { status, jsonBody: { error: { code, message } } };
@@ -107,6 +108,7 @@ export async function rollbackAlias(request: HttpRequest, context: InvocationCon
   }
 }
 
-app.http('listAliases', { route: 'aliases', methods: ['GET'], authLevel: 'anonymous', handler: listAliases });
+// Reads follow the run API's setting (RUNS_API_ANONYMOUS): the same kind of data, the same door.
+app.http('listAliases', { route: 'aliases', methods: ['GET'], authLevel: runsReadAuthLevel(), handler: listAliases });
 app.http('promoteAlias', { route: 'aliases/{alias}/promote', methods: ['POST'], authLevel: 'function', handler: promoteAlias });
 app.http('rollbackAlias', { route: 'aliases/{alias}/rollback', methods: ['POST'], authLevel: 'function', handler: rollbackAlias });

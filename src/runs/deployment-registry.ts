@@ -6,6 +6,7 @@
  */
 import type { ContainerClient } from '@azure/storage-blob';
 import type { AliasRecord } from '../aliases/alias-record.js';
+import { InvalidRecordError, parseDeploymentRecord } from './run-record-schema.js';
 
 export const DEPLOYMENTS_PREFIX = 'deployments/';
 export const ALIASES_PREFIX = 'aliases/';
@@ -66,12 +67,10 @@ export async function listDeployments(
     if (!blob.name.endsWith('.json')) continue;
     const text = (await runs.getBlobClient(blob.name).downloadToBuffer()).toString('utf8');
     try {
-      const record = JSON.parse(text) as Partial<DeploymentRecord>;
-      const missing = (['deploymentName', 'dataset', 'model', 'runId'] as const).filter((k) => typeof record[k] !== 'string');
-      if (missing.length > 0) throw new Error(`missing ${missing.join(', ')}`);
-      records.push(record as DeploymentRecord);
+      records.push(parseDeploymentRecord(text, blob.name));
     } catch (error) {
-      onInvalid(blob.name, (error as Error).message);
+      if (!(error instanceof InvalidRecordError)) throw error;
+      onInvalid(blob.name, error.message.slice(blob.name.length + 2));
     }
   }
   return records;

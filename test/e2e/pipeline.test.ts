@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { candidateDeploymentName } from '../../src/aliases/deployment-name.js';
 import { verifySignature } from '../../src/notify/signature.js';
+import { defaultDeploymentName } from '../../src/runs/run-id.js';
 import { LAB_TRAINING, LAB_VALIDATION } from '../support/paths.js';
 import { ACCOUNT, RESOURCE_GROUP, startPipelineStack, type PipelineStack } from '../support/pipeline-stack.js';
 import { waitFor } from '../support/wait.js';
@@ -56,14 +58,16 @@ describe('the pipeline end to end (dev/host + Azurite + emulator)', () => {
     const run = await stack.untilRun('lab/sarcasm', ['succeeded', 'failed', 'rejected', 'cancelled']);
     expect(run.error).toBeUndefined();
     expect(run.status).toBe('succeeded');
-    expect(run.runId).toMatch(/^lab-sarcasm-[0-9a-f]{10}$/);
+    expect(run.runId).toMatch(/^lab-sarcasm-[0-9a-f]{8}-[0-9a-f]{10}$/);
+    // The run's own deployment: the dataset key (lab-sarcasm-<8 hex>) plus a hash of the run id.
+    const deploymentName = candidateDeploymentName('lab/sarcasm', run.runId, defaultDeploymentName('lab/sarcasm'));
+    expect(deploymentName).toMatch(/^lab-sarcasm-[0-9a-f]{8}-[0-9a-f]{8}$/);
     expect(Object.keys(run.phases)).toEqual(expect.arrayContaining(['validating', 'uploading', 'training', 'deploying', 'succeeded']));
     expect(run.job?.fineTunedModel).toMatch(/^gpt-4o-mini-2024-07-18\.ft-/);
     expect(run.job?.trainedTokens).toBeGreaterThan(0);
-    // The run's own deployment (alias + run hash); the alias (the dataset name) points at it.
+    // The run's own deployment (dataset key + run hash); the alias (the dataset name) points at it.
     expect(run.deployment).toMatchObject({ model: run.job?.fineTunedModel, sku: 'Standard', capacity: 1, chatUrl: 'http://localhost:7071/api/v1/chat/completions', alias: 'lab/sarcasm' });
-    const deploymentName = run.deployment!.name;
-    expect(deploymentName).toMatch(/^lab-sarcasm-[0-9a-f]{8}$/);
+    expect(run.deployment?.name).toBe(deploymentName);
     expect(run.promotion).toMatchObject({ alias: 'lab/sarcasm', promoted: true });
     expect(run.evaluation?.set).toMatchObject({ kind: 'validation', examples: 10 });
     expect(run.files?.deleted).toBe(true);

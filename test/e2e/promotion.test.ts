@@ -80,7 +80,7 @@ describe('promotion, rollback and the deployment lifecycle (dev/host + Azurite +
     first = await train(jsonl(v1));
     expect(first.error).toBeUndefined();
     expect(first.status).toBe('succeeded');
-    expect(first.deployment?.name).toMatch(/^sarcasm-[0-9a-f]{8}$/);
+    expect(first.deployment?.name).toMatch(/^sarcasm-[0-9a-f]{8}-[0-9a-f]{8}$/);
     expect(first.promotion).toMatchObject({ alias: 'sarcasm', promoted: true, reason: 'the alias has no champion yet' });
     expect(first.evaluation?.set).toMatchObject({ kind: 'eval', examples: 10 });
     expect(first.validation?.estimatedTrainingCost).toMatchObject({ currency: 'USD', trainingType: 'Standard' });

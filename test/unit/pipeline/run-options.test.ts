@@ -13,10 +13,10 @@ const config = loadConfig({
 });
 
 describe('parseRunOptions', () => {
-  it('without an options file: the settings, the dataset slug as deployment name prefix, the default gate', () => {
+  it('without an options file: the settings, the dataset key (slug + name hash) as deployment name prefix, the default gate', () => {
     expect(parseRunOptions(undefined, 'Team A/Sarcasm Bot', config)).toEqual({
       ok: true,
-      options: { baseModel: 'gpt-4o-mini-2024-07-18', trainingType: 'Developer', deployment: { name: 'team-a-sarcasm-bot', sku: 'Standard', capacity: 1 }, promotion: DEFAULT_PROMOTION },
+      options: { baseModel: 'gpt-4o-mini-2024-07-18', trainingType: 'Developer', deployment: { name: expect.stringMatching(/^team-a-sarcasm-bot-[0-9a-f]{8}$/), sku: 'Standard', capacity: 1 }, promotion: DEFAULT_PROMOTION },
     });
   });
 
