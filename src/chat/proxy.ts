@@ -37,8 +37,3 @@ export async function forwardChat(client: AzureOpenAI, request: ChatRequest, dep
   }
 }
 
-/** The upstream error code of an error response built by forwardChat (`DeploymentNotFound`, ...). */
-export function upstreamErrorCode(response: HttpResponseInit): string | null {
-  const body = response.jsonBody as { error?: { code?: unknown } } | undefined;
-  return typeof body?.error?.code === 'string' ? body.error.code : null;
-}

@@ -19,7 +19,7 @@ import { ChatError, errorResponse } from '../chat/errors.js';
 import { LastUse } from '../chat/last-use.js';
 import { knownModelNames, ModelCatalog } from '../chat/model-catalog.js';
 import { parseChatRequest } from '../chat/parse-request.js';
-import { forwardChat, upstreamErrorCode } from '../chat/proxy.js';
+import { forwardChat } from '../chat/proxy.js';
 import { readBodyText } from '../chat/read-body.js';
 import { loadRegistryOrNone } from '../chat/registry.js';
 import { runEvent } from '../notify/events.js';
@@ -122,14 +122,16 @@ export async function chatCompletions(request: HttpRequest, context: InvocationC
     client ??= createOpenAIClient(config);
     const started = Date.now();
     let target = resolution.record;
-    let response = await forwardChat(client, chat, target.deploymentName);
-    if (response.status === 404 && upstreamErrorCode(response) === 'DeploymentNotFound') {
+    let response: HttpResponseInit;
+    try {
+      response = await forwardChat(client, chat, target.deploymentName);
+    } catch (error) {
+      if (!(error instanceof ChatError && error.status === 404 && error.code === 'DeploymentNotFound')) throw error;
       const recovered = await recover(chat.model, target, context);
+      if (recovered === null) throw error;
       if (recovered instanceof ChatError) throw recovered;
-      if (recovered) {
-        target = recovered;
-        response = await forwardChat(client, chat, target.deploymentName);
-      }
+      target = recovered;
+      response = await forwardChat(client, chat, target.deploymentName);
     }
     if (response.status === 200) lastUseFor(context).note(target.deploymentName);
     // Status and timing only: never the messages, the answer or any credential.

@@ -162,9 +162,10 @@ describe('promotion, rollback and the deployment lifecycle (dev/host + Azurite +
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'sarcasm', messages: [{ role: 'user', content: 'What is the smallest planet?' }] }),
     });
-    expect(response.status).toBe(503);
+    const body = await response.text();
+    expect(`${response.status} ${body}`).toMatch(/^503 /);
     expect(response.headers.get('retry-after')).toBe('30');
-    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('deployment_provisioning');
+    expect((JSON.parse(body) as { error: { code: string } }).error.code).toBe('deployment_provisioning');
     const answered = await waitFor(async () => {
       try {
         return await ask('What is the smallest planet?');
