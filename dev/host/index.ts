@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { HostKeys } from './auth.js';
+import { systemKey, type HostKeys } from './auth.js';
 import { BlobTriggers } from './blob-trigger.js';
 import { durableClientBindingData } from './durable/client-binding.js';
 import { DurableEngine } from './durable/engine.js';
-import { DurableManagementApi } from './durable/management-api.js';
+import { DURABLE_EXTENSION, DurableManagementApi } from './durable/management-api.js';
 import { InstanceStore } from './durable/store.js';
 import { EventGridWebhook } from './eventgrid-webhook.js';
 import { readHostConfig } from './host-config.js';
@@ -101,7 +101,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   let port = options.port ?? 7071;
   invoker.addInputProvider((binding) =>
     binding.type === 'durableClient' || binding.type === 'orchestrationClient'
-      ? { string: JSON.stringify(durableClientBindingData(`http://127.0.0.1:${port}`, config.hubName, keys.master)) }
+      ? { string: JSON.stringify(durableClientBindingData(`http://127.0.0.1:${port}`, config.hubName, systemKey(keys, DURABLE_EXTENSION))) }
       : undefined,
   );
 
@@ -109,7 +109,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   let engine: DurableEngine | undefined;
   if (usesDurable) {
     engine = new DurableEngine(new InstanceStore(storageFor(undefined), config.hubName), invoker, logger);
-    const api = new DurableManagementApi(engine, config.hubName, keys.master);
+    const api = new DurableManagementApi(engine, config.hubName, keys);
     handlers.push((req, res, url) => api.handle(req, res, url));
   }
   const blobTriggers = new BlobTriggers(invoker, logger, {

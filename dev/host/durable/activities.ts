@@ -26,7 +26,31 @@ export async function runActivity(
     });
     return historyEvent(EventType.TaskCompleted, { TaskScheduledId: task.id, Result: toJsonText(result.returnValue) });
   } catch (error) {
-    const err = error instanceof Error ? error : new Error(String(error));
-    return historyEvent(EventType.TaskFailed, { TaskScheduledId: task.id, Reason: err.message, Details: err.stack ?? '' });
+    return historyEvent(EventType.TaskFailed, { TaskScheduledId: task.id, ...activityFailure(task.name, error) });
   }
+}
+
+/**
+ * A failed activity as the orchestrator sees it in Azure. The Node worker reports the thrown
+ * error as `{ message, stackTrace }` (azure-functions-nodejs-worker, WorkerChannel); the host turns
+ * that into an RpcException whose message is `Result: Failure\nException: <message>\nStack: <stack>`
+ * (azure-functions-host, Workers/Rpc/RpcException.cs); the Durable extension's TaskActivityShim
+ * fails the task with `Activity function '<name>' failed: <that message>` and the serialized
+ * exception as details (azure-functions-durable-extension, Listener/TaskActivityShim.cs).
+ * durable-functions then throws `new Error(`${Reason} \n ${Details}`)` in the orchestrator. The
+ * exact JSON of the details (Newtonsoft's serialization of the RpcException) is not documented;
+ * the fields below are the ones that serialization carries.
+ */
+export function activityFailure(activityName: string, error: unknown): { Reason: string; Details: string } {
+  const err = error instanceof Error ? error : new Error(String(error));
+  const rpcMessage = `Result: Failure\nException: ${err.message}\nStack: ${err.stack ?? ''}`;
+  const details = {
+    $type: 'Microsoft.Azure.WebJobs.Script.Workers.Rpc.RpcException, Microsoft.Azure.WebJobs.Script',
+    ClassName: 'Microsoft.Azure.WebJobs.Script.Workers.Rpc.RpcException',
+    Message: rpcMessage,
+    RemoteMessage: err.message,
+    RemoteStackTrace: err.stack ?? '',
+    IsUserException: false,
+  };
+  return { Reason: `Activity function '${activityName}' failed: ${rpcMessage}`, Details: JSON.stringify(details) };
 }
