@@ -6,7 +6,8 @@ import { durableClientBindingData } from './durable/client-binding.js';
 import { DurableEngine } from './durable/engine.js';
 import { DURABLE_EXTENSION, DurableManagementApi } from './durable/management-api.js';
 import { InstanceStore } from './durable/store.js';
-import { EventGridWebhook } from './eventgrid-webhook.js';
+import { defaultEventGridOptions, EventGridDelivery, parseEventGridFaults, type EventGridOptions } from './eventgrid-delivery.js';
+import { BLOBS_EXTENSION, EventGridWebhook } from './eventgrid-webhook.js';
 import { readHostConfig } from './host-config.js';
 import { listen, type RequestHandler } from './http-server.js';
 import { HttpTriggers } from './http-trigger.js';
@@ -19,6 +20,8 @@ import { TimerTriggers } from './timer-trigger.js';
 
 export type { HostKeys } from './auth.js';
 export type { HostLogger } from './logger.js';
+export type { EventGridFaults, EventGridOptions } from './eventgrid-delivery.js';
+export { EventGridDelivery, blobCreatedEvent, defaultEventGridOptions } from './eventgrid-delivery.js';
 
 export interface HostOptions {
   /** The app: a project directory (its package.json `main` is loaded) or the entry module itself. */
@@ -37,10 +40,11 @@ export interface HostOptions {
   /** Attempts per blob before it is recorded as poison (default 5, like the Functions host). */
   blobTriggerMaxAttempts?: number;
   /**
-   * Also fire `source: 'EventGrid'` blob triggers from container scans (default true: Azurite
-   * cannot send Event Grid events). With false they fire only from webhook posts, as in Azure.
+   * The local Event Grid subscription for `source: 'EventGrid'` blob triggers (Azurite sends no
+   * events): timings, dead-lettering, faults. `false` turns it off, so those triggers fire only
+   * from posts to /runtime/webhooks/blobs.
    */
-  scanEventGridBlobTriggers?: boolean;
+  eventGrid?: Partial<EventGridOptions> | false;
   /** Names the receipts blob triggers leave in storage (default: the app directory's name). */
   hostId?: string;
 }
@@ -116,9 +120,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     pollIntervalMs: options.blobPollIntervalMs ?? 1000,
     maxAttempts: options.blobTriggerMaxAttempts ?? 5,
     hostId: options.hostId ?? path.basename(appRoot).toLowerCase(),
-    scanEventGridSources: options.scanEventGridBlobTriggers ?? true,
   });
-  const webhook = new EventGridWebhook(blobTriggers, logger);
+  const webhook = new EventGridWebhook(blobTriggers, logger, keys);
   handlers.push((req, res, url) => webhook.handle(req, res, url));
   const httpTriggers = new HttpTriggers(invoker, invoker.functions.values(), {
     routePrefix: config.routePrefix,
@@ -132,6 +135,23 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const url = `http://127.0.0.1:${port}`;
   const queueTriggers = new QueueTriggers(invoker, logger, { pollIntervalMs: options.queuePollIntervalMs ?? 1000 });
   const timerTriggers = new TimerTriggers(invoker, logger);
+  const blobsKey = systemKey(keys, BLOBS_EXTENSION);
+  const eventGrid =
+    options.eventGrid === false
+      ? undefined
+      : new EventGridDelivery(
+          blobTriggers.functions.filter((fn) => fn.source === 'EventGrid'),
+          logger,
+          {
+            ...defaultEventGridOptions,
+            pollIntervalMs: options.blobPollIntervalMs ?? 1000,
+            // The fault setting comes from the environment (local.settings.json Values) unless given here.
+            faults: parseEventGridFaults(process.env['DEV_HOST_EVENTGRID_FAULTS']),
+            ...options.eventGrid,
+          },
+          // The subscription's endpoint, as the infra's postdeploy hook registers it (with the blobs_extension key).
+          (name) => `${url}/runtime/webhooks/blobs?functionName=Host.Functions.${encodeURIComponent(name)}${blobsKey ? `&code=${encodeURIComponent(blobsKey)}` : ''}`,
+        );
 
   logger.info('Functions:');
   for (const fn of invoker.functions.values()) {
@@ -145,6 +165,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   }
   await engine?.start();
   blobTriggers.start();
+  eventGrid?.start();
   queueTriggers.start();
   timerTriggers.start();
   logger.info(`Host started on ${url} (task hub ${config.hubName}).`);
@@ -158,7 +179,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     stop: () =>
       (stopping ??= (async () => {
         timerTriggers.stop();
-        await Promise.all([blobTriggers.stop(), queueTriggers.stop()]);
+        await Promise.all([eventGrid?.stop(), blobTriggers.stop(), queueTriggers.stop()]);
         await engine?.stop();
         await server.close();
         await Promise.all((loaded.registry.hooks.get('appTerminate') ?? []).map((hook) => hook({ hookData: {}, appHookData: {} })));
