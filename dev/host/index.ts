@@ -12,7 +12,7 @@ import { readHostConfig } from './host-config.js';
 import { listen, type RequestHandler } from './http-server.js';
 import { HttpTriggers } from './http-trigger.js';
 import { Invoker, triggerBindingOf } from './invoker.js';
-import { loadApp, resolveEntry } from './load-app.js';
+import { loadApp, resolveEntries } from './load-app.js';
 import { consoleLogger, type HostLogger } from './logger.js';
 import { QueueTriggers } from './queue-trigger.js';
 import { resolveConnectionString, storageFor } from './storage.js';
@@ -75,10 +75,11 @@ const triggerTypes = (invoker: Invoker): string[] =>
  */
 export async function startHost(options: HostOptions): Promise<RunningHost> {
   const logger = options.logger ?? consoleLogger;
-  const entry = resolveEntry(options.app);
-  const appRoot = options.appRoot ?? findAppRoot(entry);
+  const entries = resolveEntries(options.app);
+  const appRoot = options.appRoot ?? findAppRoot(entries.files[0] ?? path.join(entries.dir, 'package.json'));
   const config = readHostConfig(appRoot);
-  const loaded = await loadApp(entry);
+  const loaded = await loadApp(options.app);
+  if (loaded.loadWarning) logger.warn(loaded.loadWarning);
   loaded.registry.systemLog = (level, _category, message) => {
     if (level === 'error' || level === 'critical') logger.error(message);
     else if (level === 'warning') logger.warn(message);

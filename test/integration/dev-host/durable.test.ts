@@ -111,7 +111,7 @@ describe('dev/host Durable orchestrations driven through df.getClient', () => {
     expect(done.input).toBe(3);
   });
 
-  it('serves the management API with the extension's codes, headers and history shape', async () => {
+  it("serves the management API with the extension's codes, headers and history shape", async () => {
     const api = `${host.url}/runtime/webhooks/durabletask`;
     expect((await fetch(`${api}/instances/nope`)).status).toBe(404);
 
