@@ -11,11 +11,11 @@ import { BLOBS_EXTENSION, EventGridWebhook } from './eventgrid-webhook.js';
 import { readHostConfig } from './host-config.js';
 import { listen, type RequestHandler } from './http-server.js';
 import { HttpTriggers } from './http-trigger.js';
-import { Invoker, triggerBindingOf } from './invoker.js';
+import { Invoker, describeError, triggerBindingOf } from './invoker.js';
 import { loadApp, resolveEntries } from './load-app.js';
 import { consoleLogger, type HostLogger } from './logger.js';
 import { QueueTriggers } from './queue-trigger.js';
-import { resolveConnectionString, storageFor } from './storage.js';
+import { resolveConnectionString, setQueueMessageEncoding, storageFor } from './storage.js';
 import { TimerTriggers } from './timer-trigger.js';
 
 export type { HostKeys } from './auth.js';
@@ -47,6 +47,19 @@ export interface HostOptions {
   eventGrid?: Partial<EventGridOptions> | false;
   /** Names the receipts blob triggers leave in storage (default: the app directory's name). */
   hostId?: string;
+  /**
+   * Azure's pick-up latency instead of instant local dispatch: durable activities and timers wait
+   * as the Azure Storage backend's backed-off pollers would (up to maxQueuePollingInterval, 30 s),
+   * and idle queue triggers back off up to queues.maxPollingInterval. Default: the
+   * DEV_HOST_REALISTIC_LATENCY setting ("true"), else off.
+   */
+  realisticLatency?: boolean;
+  /**
+   * Keep serving when a function throws outside its invocation (an uncaught exception or an
+   * unhandled rejection would end the process): the running invocations fail, as they do when
+   * the real host's worker process dies, and the host goes on. Default true.
+   */
+  isolateCrashes?: boolean;
 }
 
 export interface RunningHost {
@@ -84,7 +97,12 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     if (level === 'error' || level === 'critical') logger.error(message);
     else if (level === 'warning') logger.warn(message);
   };
-  const invoker = new Invoker(loaded.registry, logger);
+  if (config.ignored.length) {
+    logger.warn(`host.json settings dev/host does not emulate (no effect locally, in effect in Azure): ${config.ignored.join(', ')}.`);
+  }
+  setQueueMessageEncoding(config.queueMessageEncoding);
+  const realistic = options.realisticLatency ?? /^(1|true)$/i.test(process.env['DEV_HOST_REALISTIC_LATENCY'] ?? '');
+  const invoker = new Invoker(loaded.registry, logger, { timeoutMs: config.functionTimeoutMs });
   const keys = options.keys ?? {};
   const types = triggerTypes(invoker);
   const usesDurable =
@@ -113,13 +131,18 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const handlers: RequestHandler[] = [];
   let engine: DurableEngine | undefined;
   if (usesDurable) {
-    engine = new DurableEngine(new InstanceStore(storageFor(undefined), config.hubName), invoker, logger);
+    engine = new DurableEngine(new InstanceStore(storageFor(undefined), config.hubName), invoker, logger, {
+      maxConcurrentActivityFunctions: config.maxConcurrentActivityFunctions,
+      maxConcurrentOrchestratorFunctions: config.maxConcurrentOrchestratorFunctions,
+      pollingLatencyMaxMs: realistic ? config.durableMaxQueuePollingIntervalMs : undefined,
+    });
     const api = new DurableManagementApi(engine, config.hubName, keys);
     handlers.push((req, res, url) => api.handle(req, res, url));
   }
   const blobTriggers = new BlobTriggers(invoker, logger, {
     pollIntervalMs: options.blobPollIntervalMs ?? 1000,
-    maxAttempts: options.blobTriggerMaxAttempts ?? 5,
+    // The blob extension retries through its queue, so queues.maxDequeueCount bounds the attempts.
+    maxAttempts: options.blobTriggerMaxAttempts ?? config.maxDequeueCount,
     hostId: options.hostId ?? path.basename(appRoot).toLowerCase(),
   });
   const webhook = new EventGridWebhook(blobTriggers, logger, keys);
@@ -134,7 +157,11 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const server = await listen(port, handlers, logger);
   port = server.port;
   const url = `http://127.0.0.1:${port}`;
-  const queueTriggers = new QueueTriggers(invoker, logger, { pollIntervalMs: options.queuePollIntervalMs ?? 1000 });
+  const queueTriggers = new QueueTriggers(invoker, logger, {
+    pollIntervalMs: options.queuePollIntervalMs ?? 1000,
+    maxDequeueCount: config.maxDequeueCount,
+    ...(realistic ? { maxPollingIntervalMs: config.queueMaxPollingIntervalMs } : {}),
+  });
   const timerTriggers = new TimerTriggers(invoker, logger);
   const blobsKey = systemKey(keys, BLOBS_EXTENSION);
   const eventGrid =
@@ -169,6 +196,18 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   eventGrid?.start();
   queueTriggers.start();
   timerTriggers.start();
+  // A throw outside any invocation would end this process; in Azure it ends the worker process,
+  // the host fails what was running there and starts a new worker. We fail the same invocations
+  // and keep this process (the app's module state survives, unlike a real worker restart).
+  const onCrash = (error: unknown): void => {
+    logger.error(`Worker process crashed (uncaught ${error instanceof Error ? 'exception' : 'rejection'}); failing the running invocations, as Azure does when it restarts the worker: ${describeError(error)}`);
+    invoker.failInFlight(new Error(`The worker process exited with an uncaught error: ${error instanceof Error ? error.message : String(error)}`));
+  };
+  if (options.isolateCrashes ?? true) {
+    process.on('uncaughtException', onCrash);
+    process.on('unhandledRejection', onCrash);
+  }
+
   logger.info(`Host started on ${url} (task hub ${config.hubName}).`);
 
   let stopping: Promise<void> | undefined;
@@ -179,6 +218,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     taskHubName: config.hubName,
     stop: () =>
       (stopping ??= (async () => {
+        process.off('uncaughtException', onCrash);
+        process.off('unhandledRejection', onCrash);
         timerTriggers.stop();
         await Promise.all([eventGrid?.stop(), blobTriggers.stop(), queueTriggers.stop()]);
         await engine?.stop();

@@ -15,6 +15,17 @@ import {
 import { EventType, historyEvent, toJsonText, type HistoryEvent } from './history.js';
 import type { InstanceDoc, InstanceStore, ScheduledTask } from './store.js';
 import { TimerWheel } from './timers.js';
+import { PollingLatency, Semaphore } from './work-limits.js';
+
+/** host.json durableTask limits, and the optional realistic pick-up latency. */
+export interface DurableLimits {
+  maxConcurrentActivityFunctions: number;
+  maxConcurrentOrchestratorFunctions: number;
+  /** When set, activities and timers are picked up after a back-off delay of up to this many ms. */
+  pollingLatencyMaxMs?: number | undefined;
+}
+
+export const defaultDurableLimits: DurableLimits = { maxConcurrentActivityFunctions: 10, maxConcurrentOrchestratorFunctions: 10 };
 
 export type EventOutcome = 'accepted' | 'notFound' | 'gone';
 
@@ -35,10 +46,17 @@ export class DurableEngine {
   readonly #inFlight = new Set<Promise<unknown>>();
   #stopped = false;
 
-  constructor(store: InstanceStore, invoker: Invoker, logger: HostLogger) {
+  readonly #activitySlots: Semaphore;
+  readonly #orchestratorSlots: Semaphore;
+  readonly #latency: PollingLatency | undefined;
+
+  constructor(store: InstanceStore, invoker: Invoker, logger: HostLogger, limits: DurableLimits = defaultDurableLimits) {
     this.#store = store;
     this.#invoker = invoker;
     this.#logger = logger;
+    this.#activitySlots = new Semaphore(limits.maxConcurrentActivityFunctions);
+    this.#orchestratorSlots = new Semaphore(limits.maxConcurrentOrchestratorFunctions);
+    this.#latency = limits.pollingLatencyMaxMs === undefined ? undefined : new PollingLatency(limits.pollingLatencyMaxMs);
   }
 
   get store(): InstanceStore {
@@ -97,6 +115,11 @@ export class DurableEngine {
     void tracked.finally(() => this.#inFlight.delete(tracked));
   }
 
+  /** The backend's queue pick-up delay, when realistic latency is on. */
+  async #pickUp(): Promise<void> {
+    await this.#latency?.wait();
+  }
+
   #kick(instanceId: string): void {
     this.#track(this.#process(instanceId, () => false));
   }
@@ -150,11 +173,13 @@ export class DurableEngine {
     beginEpisode(doc, now);
     let state: OrchestratorStateJson;
     try {
-      const result = await this.#invoker.invoke({
-        functionName: doc.name,
-        reason: `Orchestration '${doc.name}' (${doc.instanceId})`,
-        trigger: { string: orchestrationTriggerPayload(doc) },
-      });
+      const result = await this.#orchestratorSlots.run(() =>
+        this.#invoker.invoke({
+          functionName: doc.name,
+          reason: `Orchestration '${doc.name}' (${doc.instanceId})`,
+          trigger: { string: orchestrationTriggerPayload(doc) },
+        }),
+      );
       state = result.returnValue as OrchestratorStateJson;
     } catch (error) {
       const failure = parseOrchestratorFailure(error);
@@ -176,13 +201,16 @@ export class DurableEngine {
       if (task.kind === 'timer') {
         this.#timers.arm(key, task.fireAt, () => {
           if (this.#stopped) return;
-          this.#track(this.#deliver(doc, task, historyEvent(EventType.TimerFired, { TimerId: task.id, FireAt: task.fireAt })));
+          this.#track(this.#pickUp().then(() => this.#deliver(doc, task, historyEvent(EventType.TimerFired, { TimerId: task.id, FireAt: task.fireAt }))));
         });
         continue;
       }
       if (this.#running.has(key)) continue;
       this.#running.add(key);
-      const work = task.kind === 'activity' ? runActivity(this.#invoker, doc, task) : this.#startChild(doc, task);
+      const work =
+        task.kind === 'activity'
+          ? this.#pickUp().then(() => this.#activitySlots.run(() => runActivity(this.#invoker, doc, task)))
+          : this.#startChild(doc, task);
       // The key stays "running" until the outcome is saved, so a concurrent episode never starts it twice.
       this.#track(
         work
