@@ -122,9 +122,10 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   }
 
   let port = options.port ?? 7071;
+  let rpcToken: string | undefined;
   invoker.addInputProvider((binding) =>
     binding.type === 'durableClient' || binding.type === 'orchestrationClient'
-      ? { string: JSON.stringify(durableClientBindingData(`http://127.0.0.1:${port}`, config.hubName, systemKey(keys, DURABLE_EXTENSION))) }
+      ? { string: JSON.stringify(durableClientBindingData(`http://127.0.0.1:${port}`, config.hubName, systemKey(keys, DURABLE_EXTENSION), rpcToken)) }
       : undefined,
   );
 
@@ -137,6 +138,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       pollingLatencyMaxMs: realistic ? config.durableMaxQueuePollingIntervalMs : undefined,
     });
     const api = new DurableManagementApi(engine, config.hubName, keys);
+    rpcToken = api.rpcToken;
     handlers.push((req, res, url) => api.handle(req, res, url));
   }
   const blobTriggers = new BlobTriggers(invoker, logger, {

@@ -23,6 +23,10 @@ export async function runActivity(
       functionName: task.name,
       reason: `Activity for orchestration '${doc.name}' (${doc.instanceId})`,
       trigger: { json: toJsonText(task.input) },
+      // The activity trigger's binding data is its input's properties, so an input or output
+      // binding path like `items/{name}.json` resolves from the activity input (fan-out/fan-in
+      // samples bind each work item this way).
+      ...(isPlainObject(task.input) ? { bindingData: bindingDataOf(task.input) } : {}),
     });
     return historyEvent(EventType.TaskCompleted, { TaskScheduledId: task.id, Result: toJsonText(result.returnValue) });
   } catch (error) {
@@ -53,4 +57,14 @@ export function activityFailure(activityName: string, error: unknown): { Reason:
     IsUserException: false,
   };
   return { Reason: `Activity function '${activityName}' failed: ${rpcMessage}`, Details: JSON.stringify(details) };
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function bindingDataOf(input: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(input)
+      .filter(([, value]) => ['string', 'number', 'boolean'].includes(typeof value))
+      .map(([key, value]) => [key, String(value)]),
+  );
 }

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isWebhookAuthorized, presentedKey, systemKey, type HostKeys } from '../auth.js';
-import { durableClientBindingData, durableWebhookPath } from './client-binding.js';
+import { durableClientBindingData, durableRpcPath, durableWebhookPath } from './client-binding.js';
 import { historyView } from './history-view.js';
 import type { DurableEngine } from './engine.js';
 import { readBody } from '../request-limits.js';
@@ -15,6 +15,8 @@ export class DurableManagementApi {
   readonly #engine: DurableEngine;
   readonly #taskHubName: string;
   readonly #keys: HostKeys;
+  /** The secret in the worker's keyless RPC path (see durableRpcPath). */
+  readonly rpcToken = randomBytes(18).toString('base64url');
 
   constructor(engine: DurableEngine, taskHubName: string, keys: HostKeys) {
     this.#engine = engine;
@@ -28,12 +30,14 @@ export class DurableManagementApi {
    * route with the wrong method is 404, like the extension.
    */
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
-    if (!url.pathname.startsWith(`${durableWebhookPath}/`)) return false;
-    if (!isWebhookAuthorized(this.#keys, DURABLE_EXTENSION, presentedKey(req, url))) {
+    const rpc = durableRpcPath(this.rpcToken);
+    const base = url.pathname.startsWith(`${durableWebhookPath}/`) ? durableWebhookPath : url.pathname.startsWith(`${rpc}/`) ? rpc : undefined;
+    if (!base) return false;
+    if (base === durableWebhookPath && !isWebhookAuthorized(this.#keys, DURABLE_EXTENSION, presentedKey(req, url))) {
       req.resume();
       return send(res, 401);
     }
-    const parts = url.pathname.slice(durableWebhookPath.length + 1).replace(/\/+$/, '').split('/').map(decodeURIComponent);
+    const parts = url.pathname.slice(base.length + 1).replace(/\/+$/, '').split('/').map(decodeURIComponent);
     const method = req.method ?? 'GET';
     const body = await readText(req);
     const [kind, id, action, extra] = parts;
@@ -83,7 +87,7 @@ export class DurableManagementApi {
     if (!(await this.#engine.startNew(name, instanceId, input))) {
       return send(res, 409, { message: `An instance with ID '${instanceId}' already exists and is running.` });
     }
-    const payload = this.#managementPayload(url.origin, instanceId);
+    const payload = this.#managementPayload(`${url.protocol}//${url.host}`, instanceId);
     res.setHeader('location', payload['statusQueryGetUri'] ?? '');
     // CreateCheckStatusResponse: 202, Location = the status URL, Retry-After: 10.
     res.setHeader('retry-after', '10');
