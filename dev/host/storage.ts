@@ -30,8 +30,12 @@ export class StorageAccount {
   readonly queues: QueueServiceClient;
 
   constructor(connectionString: string) {
-    this.blobs = BlobServiceClient.fromConnectionString(connectionString);
-    this.queues = QueueServiceClient.fromConnectionString(connectionString);
+    // Fail a call within seconds when storage is away (the SDK default waits ~30 s per call); the
+    // host's own loops — trigger polling, the durable engine's back-off — retry for as long as it
+    // takes, so nothing waits on one call that will not succeed.
+    const retryOptions = { maxTries: 3, retryDelayInMs: 500, maxRetryDelayInMs: 4000 };
+    this.blobs = BlobServiceClient.fromConnectionString(connectionString, { retryOptions });
+    this.queues = QueueServiceClient.fromConnectionString(connectionString, { retryOptions });
   }
 }
 

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Invoker } from '../invoker.js';
 import type { HostLogger } from '../logger.js';
 import { runActivity } from './activities.js';
@@ -67,7 +68,7 @@ export class DurableEngine {
   async start(): Promise<void> {
     for (const doc of await this.#store.list()) {
       if (isActive(doc)) this.#kick(doc.instanceId);
-      else if (doc.parent) this.#track(this.#notifyParent(doc));
+      else if (doc.parent) this.#track(this.#persistently(`notifying the parent of ${doc.instanceId}`, () => this.#notifyParent(doc)));
     }
   }
 
@@ -121,7 +122,26 @@ export class DurableEngine {
   }
 
   #kick(instanceId: string): void {
-    this.#track(this.#process(instanceId, () => false));
+    this.#track(this.#persistently(`resuming ${instanceId}`, () => this.#process(instanceId, () => false)));
+  }
+
+  /**
+   * Storage being away (Azurite stopped, a network blip) must not lose a task's outcome or leave an
+   * instance unprocessed: like the Durable extension's backend, which keeps polling its queues,
+   * work is retried with back-off (up to 15 s apart) until storage answers or the host stops.
+   * Answers that are not about availability (a 4xx such as a conflict) still fail at once.
+   */
+  async #persistently<T>(what: string, work: () => Promise<T>): Promise<T> {
+    for (let delay = 500; ; delay = Math.min(delay * 2, 15_000)) {
+      try {
+        return await work();
+      } catch (error) {
+        const status = (error as { statusCode?: number }).statusCode;
+        if (this.#stopped || (status !== undefined && status >= 400 && status < 500)) throw error;
+        this.#logger.warn(`Durable: storage unavailable while ${what} (${(error as Error).message.split('\n')[0]}); retrying in ${delay / 1000} s.`);
+        await sleep(delay);
+      }
+    }
   }
 
   async #withLock<T>(instanceId: string, work: () => Promise<T>): Promise<T> {
@@ -163,7 +183,7 @@ export class DurableEngine {
     });
     if (doc && !this.#stopped) {
       this.#startWork(doc);
-      if (!isActive(doc) && doc.parent) await this.#notifyParent(doc);
+      if (!isActive(doc) && doc.parent) await this.#persistently(`notifying the parent of ${doc.instanceId}`, () => this.#notifyParent(doc));
     }
     return outcome;
   }
@@ -210,7 +230,7 @@ export class DurableEngine {
       const work =
         task.kind === 'activity'
           ? this.#pickUp().then(() => this.#activitySlots.run(() => runActivity(this.#invoker, doc, task)))
-          : this.#startChild(doc, task);
+          : this.#persistently(`starting sub-orchestration ${task.instanceId}`, () => this.#startChild(doc, task));
       // The key stays "running" until the outcome is saved, so a concurrent episode never starts it twice.
       this.#track(
         work
@@ -222,7 +242,7 @@ export class DurableEngine {
 
   /** Records a task's outcome in its instance's inbox (once: later duplicates are ignored). */
   #deliver(doc: Pick<InstanceDoc, 'instanceId' | 'executionId'>, task: ScheduledTask, event: HistoryEvent): Promise<EventOutcome> {
-    return this.#process(doc.instanceId, (current) => {
+    return this.#persistently(`recording task ${task.id} of ${doc.instanceId}`, () => this.#process(doc.instanceId, (current) => {
         if (current.executionId !== doc.executionId || !current.tasks[task.id]) return false;
         const stored = current.tasks[task.id]!;
         delete current.tasks[task.id];
@@ -231,7 +251,7 @@ export class DurableEngine {
         if (stored.kind === 'timer' && stored.retryOf) current.pendingRetries[task.id] = stored.retryOf;
         current.inbox.push(event);
         return true;
-    });
+    }));
   }
 
   /** Creates a sub-orchestration's instance (idempotently); resolves with an event only if it already finished. */
