@@ -37,7 +37,7 @@ describe('the reconciliation timer', () => {
     // Uploaded while nothing is running: no event will ever arrive for it.
     await upload('before-deploy.jsonl');
     Object.assign(process.env, pipelineSettings(azurite, emulator, { RECONCILE_SCHEDULE: '*/1 * * * * *', RECONCILE_AFTER_SECONDS: '0' }));
-    host = await startHost({ app: REPO_ROOT, port: 0, logger, scanEventGridBlobTriggers: false });
+    host = await startHost({ app: REPO_ROOT, port: 0, logger, eventGrid: false });
   });
   afterAll(async () => {
     await host?.stop();
