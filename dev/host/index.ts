@@ -92,14 +92,10 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const appRoot = options.appRoot ?? findAppRoot(entries.files[0] ?? path.join(entries.dir, 'package.json'));
   const config = readHostConfig(appRoot);
   const loaded = await loadApp(options.app);
-  if (loaded.loadWarning) logger.warn(loaded.loadWarning);
   loaded.registry.systemLog = (level, _category, message) => {
     if (level === 'error' || level === 'critical') logger.error(message);
     else if (level === 'warning') logger.warn(message);
   };
-  if (config.ignored.length) {
-    logger.warn(`host.json settings dev/host does not emulate (no effect locally, in effect in Azure): ${config.ignored.join(', ')}.`);
-  }
   setQueueMessageEncoding(config.queueMessageEncoding);
   const realistic = options.realisticLatency ?? /^(1|true)$/i.test(process.env['DEV_HOST_REALISTIC_LATENCY'] ?? '');
   const invoker = new Invoker(loaded.registry, logger, { timeoutMs: config.functionTimeoutMs });
@@ -183,6 +179,11 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
           (name) => `${url}/runtime/webhooks/blobs?functionName=Host.Functions.${encodeURIComponent(name)}${blobsKey ? `&code=${encodeURIComponent(blobsKey)}` : ''}`,
         );
 
+  // Only once the host is up, so a start-up failure stays the one line it is.
+  if (config.ignored.length) {
+    logger.warn(`host.json settings dev/host does not emulate (no effect locally, in effect in Azure): ${config.ignored.join(', ')}.`);
+  }
+  if (loaded.loadWarning) logger.warn(loaded.loadWarning);
   logger.info('Functions:');
   for (const fn of invoker.functions.values()) {
     const route = httpTriggers.routes.find((r) => r.functionName === fn.metadata.name);
