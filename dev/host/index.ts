@@ -97,6 +97,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     else if (level === 'warning') logger.warn(message);
   };
   setQueueMessageEncoding(config.queueMessageEncoding);
+  // The fault setting comes from the environment (local.settings.json Values) unless given in options.
+  const eventGridFaults = parseEventGridFaults(process.env['DEV_HOST_EVENTGRID_FAULTS']);
   const realistic = options.realisticLatency ?? /^(1|true)$/i.test(process.env['DEV_HOST_REALISTIC_LATENCY'] ?? '');
   const invoker = new Invoker(loaded.registry, logger, { timeoutMs: config.functionTimeoutMs });
   const keys = options.keys ?? {};
@@ -171,8 +173,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
           {
             ...defaultEventGridOptions,
             pollIntervalMs: options.blobPollIntervalMs ?? 1000,
-            // The fault setting comes from the environment (local.settings.json Values) unless given here.
-            faults: parseEventGridFaults(process.env['DEV_HOST_EVENTGRID_FAULTS']),
+            faults: eventGridFaults,
             ...options.eventGrid,
           },
           // The subscription's endpoint, as the infra's postdeploy hook registers it (with the blobs_extension key).
