@@ -146,6 +146,10 @@ export class HttpTriggers {
     });
     // A chunked body has no declared length to refuse up front: count it on the way through.
     req.pipe(byteLimit()).on('error', () => forwarded.destroy()).pipe(forwarded);
+    // A caller that leaves mid-request must not hold the handler until the app's proxy times out.
+    res.on('close', () => {
+      if (!res.writableFinished) forwarded.destroy();
+    });
     try {
       const result = await this.#invoker.invoke({ ...common, invocationId, trigger: { http: {} } });
       if (result.handlerResult === undefined || result.handlerResult === null) {

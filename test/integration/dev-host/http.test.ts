@@ -87,6 +87,16 @@ describe('dev/host HTTP triggers (streaming app)', () => {
     expect((await fetch(`${host.url}/runtime/webhooks/blobs?functionName=x&code=master-key`, { method: 'POST', body: '[]' })).status).toBe(404);
   });
 
+  it('frees the handler when a client leaves in the middle of its request body', async () => {
+    const socket = connect(host.port, '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    socket.write('POST /api/echo?who=leaver HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"partial":');
+    await waitUntil(() => logger.lines.includes('echo invoked for leaver'));
+    socket.destroy();
+    // The invocation ends (failed: its body never came) within moments, not after minutes.
+    await waitUntil(() => logger.lines.some((l) => /^Executed 'Functions\.echo' \(Failed/.test(l)));
+  });
+
   it('returns 404 for unknown routes', async () => {
     expect((await fetch(`${host.url}/api/nope`)).status).toBe(404);
   });
@@ -106,4 +116,12 @@ function rawRequest(port: number, head: string): Promise<string> {
     });
     socket.on('error', reject);
   });
+}
+
+async function waitUntil(check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }
