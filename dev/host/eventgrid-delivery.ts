@@ -39,7 +39,7 @@ export interface EventGridFaults {
 }
 
 export interface EventGridOptions {
-  /** Multiplies every wait of the real schedule (retry steps, dead-letter delay, timeout); 1 = Azure's timings. */
+  /** Multiplies every wait of the real schedule (retry steps, dead-letter delay, time to live); 1 = Azure's timings. */
   timeScale: number;
   maxDeliveryAttempts: number;
   eventTimeToLiveMs: number;
@@ -48,6 +48,12 @@ export interface EventGridOptions {
   faults: EventGridFaults;
   /** How often the containers are checked for new blob versions. */
   pollIntervalMs: number;
+  /**
+   * Subscriptions for `app.eventGrid` functions, which name no container themselves (in Azure the
+   * event subscription's subject filter does): function name → container. Default: the
+   * DEV_HOST_EVENTGRID_SUBSCRIPTIONS setting, `<function>=<container>[,...]`.
+   */
+  subscriptions: Record<string, string>;
 }
 
 export const defaultEventGridOptions: EventGridOptions = {
@@ -57,7 +63,21 @@ export const defaultEventGridOptions: EventGridOptions = {
   deadLetterContainer: 'eventgrid-deadletter',
   faults: {},
   pollIntervalMs: 1000,
+  subscriptions: {},
 };
+
+/** Parses `datasetDropped=datasets,other=container` (the DEV_HOST_EVENTGRID_SUBSCRIPTIONS setting). */
+export function parseEventGridSubscriptions(spec: string | undefined): Record<string, string> {
+  const subscriptions: Record<string, string> = {};
+  for (const part of (spec ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [fn = '', container = ''] = part.split('=').map((t) => t.trim());
+    if (!fn || !/^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])?$/.test(container)) {
+      throw new Error(`DEV_HOST_EVENTGRID_SUBSCRIPTIONS: "${part}" is not <function>=<container>.`);
+    }
+    subscriptions[fn] = container;
+  }
+  return subscriptions;
+}
 
 /** Parses `duplicates=1,concurrent=3,lateMs=2000,lostAcks=1` (the DEV_HOST_EVENTGRID_FAULTS setting). */
 export function parseEventGridFaults(spec: string | undefined): EventGridFaults {
@@ -140,20 +160,22 @@ export interface EventGridSource {
   container: string;
   connection: string | undefined;
   pattern: RegExp;
+  /** Which extension's webhook receives it: a blob trigger's, or an Event Grid trigger's. */
+  webhook?: 'blobs' | 'eventgrid';
 }
 
 export class EventGridDelivery {
   readonly #sources: EventGridSource[];
   readonly #logger: HostLogger;
   readonly #options: EventGridOptions;
-  readonly #endpoint: (functionName: string) => string;
+  readonly #endpoint: (source: EventGridSource) => string;
   readonly #published = new Set<string>();
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #stop = new AbortController();
   #timer: NodeJS.Timeout | undefined;
   #sequence = 0;
 
-  constructor(sources: EventGridSource[], logger: HostLogger, options: EventGridOptions, endpoint: (functionName: string) => string) {
+  constructor(sources: EventGridSource[], logger: HostLogger, options: EventGridOptions, endpoint: (source: EventGridSource) => string) {
     this.#sources = sources;
     this.#logger = logger;
     this.#options = options;
@@ -165,7 +187,7 @@ export class EventGridDelivery {
     const tick = async (): Promise<void> => {
       for (const fn of this.#sources) {
         try {
-          await this.#scan(fn.name, fn.container, fn.connection, fn.pattern);
+          await this.#scan(fn);
         } catch (error) {
           // Storage down: keep polling; events for blobs written meanwhile go out once it is back.
           this.#logger.warn(`Event Grid (local): scanning '${fn.container}' failed: ${(error as Error).message}`);
@@ -182,7 +204,8 @@ export class EventGridDelivery {
     await Promise.allSettled([...this.#inFlight]);
   }
 
-  async #scan(functionName: string, containerName: string, connection: string | undefined, pattern: RegExp): Promise<void> {
+  async #scan(source: EventGridSource): Promise<void> {
+    const { name: functionName, container: containerName, connection, pattern } = source;
     const account = storageFor(connection);
     const container = account.blobs.getContainerClient(containerName);
     if (!(await container.exists())) return;
@@ -213,7 +236,7 @@ export class EventGridDelivery {
         continue;
       }
       const event = blobCreatedEvent(containerName, item.name, blob.url, properties, ++this.#sequence);
-      this.#track(this.deliver(functionName, event));
+      this.#track(this.deliver(source, event));
     }
   }
 
@@ -228,7 +251,7 @@ export class EventGridDelivery {
   }
 
   /** Runs one event's delivery schedule to the end: delivered, dead-lettered or dropped. */
-  async deliver(functionName: string, event: BlobCreatedEvent): Promise<DeliveryOutcome> {
+  async deliver(source: EventGridSource, event: BlobCreatedEvent): Promise<DeliveryOutcome> {
     const { faults } = this.#options;
     const published = Date.now();
     if (faults.lateMs && !(await sleep(faults.lateMs, true, { signal: this.#stop.signal }).catch(() => false))) return 'dropped';
@@ -236,14 +259,14 @@ export class EventGridDelivery {
     let last = { status: 0, outcome: '', attempts: 0 };
     for (let attempt = 1; attempt <= this.#options.maxDeliveryAttempts; attempt++) {
       const copies = attempt === 1 ? Math.max(1, faults.concurrent ?? 1) : 1;
-      const results = await Promise.all(Array.from({ length: copies }, () => this.#post(functionName, event, attempt)));
+      const results = await Promise.all(Array.from({ length: copies }, () => this.#post(source, event, attempt)));
       last = { ...(results.find((r) => !isSuccess(r.status)) ?? results[0]!), attempts: attempt };
       if (isSuccess(last.status) && lostAcks > 0) {
         lostAcks--;
         last = { status: 0, outcome: 'the acknowledgement was lost (fault injection)', attempts: attempt };
       }
       if (isSuccess(last.status)) {
-        for (let i = 0; i < (faults.duplicates ?? 0); i++) await this.#post(functionName, event, attempt + i + 1);
+        for (let i = 0; i < (faults.duplicates ?? 0); i++) await this.#post(source, event, attempt + i + 1);
         return 'delivered';
       }
       if (NOT_RETRIED.has(last.status)) break;
@@ -255,20 +278,21 @@ export class EventGridDelivery {
     return this.#deadLetter(event, last, published);
   }
 
-  async #post(functionName: string, event: BlobCreatedEvent, attempt: number): Promise<{ status: number; outcome: string }> {
+  async #post(source: EventGridSource, event: BlobCreatedEvent, attempt: number): Promise<{ status: number; outcome: string }> {
     try {
-      const response = await fetch(this.#endpoint(functionName), {
+      const response = await fetch(this.#endpoint(source), {
         method: 'POST',
         headers: {
           'content-type': 'application/json; charset=utf-8',
           'aeg-event-type': 'Notification',
-          'aeg-subscription-name': `${functionName.toUpperCase()}-LOCAL`,
+          'aeg-subscription-name': `${source.name.toUpperCase()}-LOCAL`,
           'aeg-delivery-count': String(attempt - 1),
           'aeg-data-version': event.dataVersion,
           'aeg-metadata-version': event.metadataVersion,
         },
         body: JSON.stringify([event]),
-        signal: AbortSignal.any([this.#stop.signal, AbortSignal.timeout(RESPONSE_TIMEOUT_MS * this.#options.timeScale)]),
+        // Not scaled: timeScale shortens the waits between attempts, not the endpoint's time to answer.
+        signal: AbortSignal.any([this.#stop.signal, AbortSignal.timeout(RESPONSE_TIMEOUT_MS)]),
       });
       await response.arrayBuffer();
       return { status: response.status, outcome: `HTTP ${response.status}` };

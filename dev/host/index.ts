@@ -6,7 +6,8 @@ import { durableClientBindingData } from './durable/client-binding.js';
 import { DurableEngine } from './durable/engine.js';
 import { DURABLE_EXTENSION, DurableManagementApi } from './durable/management-api.js';
 import { InstanceStore } from './durable/store.js';
-import { defaultEventGridOptions, EventGridDelivery, parseEventGridFaults, type EventGridOptions } from './eventgrid-delivery.js';
+import { defaultEventGridOptions, EventGridDelivery, parseEventGridFaults, parseEventGridSubscriptions, type EventGridOptions, type EventGridSource } from './eventgrid-delivery.js';
+import { EVENTGRID_EXTENSION, EventGridTriggers } from './eventgrid-trigger.js';
 import { BLOBS_EXTENSION, EventGridWebhook } from './eventgrid-webhook.js';
 import { readHostConfig } from './host-config.js';
 import { listen, type RequestHandler } from './http-server.js';
@@ -99,6 +100,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   setQueueMessageEncoding(config.queueMessageEncoding);
   // The fault setting comes from the environment (local.settings.json Values) unless given in options.
   const eventGridFaults = parseEventGridFaults(process.env['DEV_HOST_EVENTGRID_FAULTS']);
+  const eventGridSubscriptions = parseEventGridSubscriptions(process.env['DEV_HOST_EVENTGRID_SUBSCRIPTIONS']);
   const realistic = options.realisticLatency ?? /^(1|true)$/i.test(process.env['DEV_HOST_REALISTIC_LATENCY'] ?? '');
   const invoker = new Invoker(loaded.registry, logger, { timeoutMs: config.functionTimeoutMs });
   const keys = options.keys ?? {};
@@ -147,6 +149,29 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   });
   const webhook = new EventGridWebhook(blobTriggers, logger, keys);
   handlers.push((req, res, url) => webhook.handle(req, res, url));
+  const eventGridTriggers = new EventGridTriggers(invoker, keys);
+  handlers.push((req, res, url) => eventGridTriggers.handle(req, res, url));
+  const eventGridOptions: EventGridOptions = {
+    ...defaultEventGridOptions,
+    pollIntervalMs: options.blobPollIntervalMs ?? 1000,
+    faults: eventGridFaults,
+    subscriptions: eventGridSubscriptions,
+    ...(options.eventGrid || {}),
+  };
+  const sources: EventGridSource[] = [
+    ...blobTriggers.functions.filter((fn) => fn.source === 'EventGrid').map((fn) => ({ ...fn, webhook: 'blobs' as const })),
+    ...Object.entries(eventGridOptions.subscriptions).map(([name, container]) => {
+      if (!eventGridTriggers.names.includes(name)) throw new Error(`Event Grid subscription for "${name}": no app.eventGrid function has that name.`);
+      return { name, container, connection: undefined, pattern: /^/, webhook: 'eventgrid' as const };
+    }),
+  ];
+  // The subscription's endpoint, as Azure's is registered: the extension's webhook with its system key.
+  const endpoint = (source: EventGridSource): string => {
+    const extension = source.webhook === 'eventgrid' ? EVENTGRID_EXTENSION : BLOBS_EXTENSION;
+    const key = systemKey(keys, extension);
+    const name = source.webhook === 'eventgrid' ? source.name : `Host.Functions.${source.name}`;
+    return `${url}/runtime/webhooks/${source.webhook === 'eventgrid' ? 'eventgrid' : 'blobs'}?functionName=${encodeURIComponent(name)}${key ? `&code=${encodeURIComponent(key)}` : ''}`;
+  };
   const httpTriggers = new HttpTriggers(invoker, invoker.functions.values(), {
     routePrefix: config.routePrefix,
     keys,
@@ -163,22 +188,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     ...(realistic ? { maxPollingIntervalMs: config.queueMaxPollingIntervalMs } : {}),
   });
   const timerTriggers = new TimerTriggers(invoker, logger);
-  const blobsKey = systemKey(keys, BLOBS_EXTENSION);
-  const eventGrid =
-    options.eventGrid === false
-      ? undefined
-      : new EventGridDelivery(
-          blobTriggers.functions.filter((fn) => fn.source === 'EventGrid'),
-          logger,
-          {
-            ...defaultEventGridOptions,
-            pollIntervalMs: options.blobPollIntervalMs ?? 1000,
-            faults: eventGridFaults,
-            ...options.eventGrid,
-          },
-          // The subscription's endpoint, as the infra's postdeploy hook registers it (with the blobs_extension key).
-          (name) => `${url}/runtime/webhooks/blobs?functionName=Host.Functions.${encodeURIComponent(name)}${blobsKey ? `&code=${encodeURIComponent(blobsKey)}` : ''}`,
-        );
+  const eventGrid = options.eventGrid === false ? undefined : new EventGridDelivery(sources, logger, eventGridOptions, endpoint);
 
   // Only once the host is up, so a start-up failure stays the one line it is.
   if (config.ignored.length) {

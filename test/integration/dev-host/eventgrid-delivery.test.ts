@@ -48,6 +48,7 @@ describe('the local Event Grid subscription delivers BlobCreated events as Azure
     await azurite?.stop();
   });
 
+  const source = { name: 'drop', container: 'drops', connection: undefined, pattern: /^/ };
   const delivery = (url: string, options: Partial<EventGridOptions> = {}): EventGridDelivery =>
     new EventGridDelivery([], logger, { ...defaultEventGridOptions, timeScale: SCALE, ...options }, () => url);
 
@@ -62,7 +63,7 @@ describe('the local Event Grid subscription delivers BlobCreated events as Azure
   it('posts one event in an array, in the Event Grid schema, and retries on the documented schedule', async () => {
     const hook = await subscriber([500, 503, 200]);
     const event = await anEvent('data/set.jsonl');
-    expect(await delivery(hook.url).deliver('drop', event)).toBe('delivered');
+    expect(await delivery(hook.url).deliver(source, event)).toBe('delivered');
     hook.close();
     expect(hook.received).toHaveLength(3);
     const [first, second, third] = hook.received;
@@ -85,14 +86,14 @@ describe('the local Event Grid subscription delivers BlobCreated events as Azure
   it('dead-letters at once on 400, and after the last attempt (plus the 5-minute delay) on 5xx', async () => {
     const badRequest = await subscriber([400]);
     const rejected = await anEvent('rejected.jsonl');
-    expect(await delivery(badRequest.url).deliver('drop', rejected)).toBe('deadLettered');
+    expect(await delivery(badRequest.url).deliver(source, rejected)).toBe('deadLettered');
     expect(badRequest.received).toHaveLength(1);
     badRequest.close();
 
     const down = await subscriber([500]);
     const undelivered = await anEvent('undelivered.jsonl');
     const started = performance.now();
-    expect(await delivery(down.url, { maxDeliveryAttempts: 3 }).deliver('drop', undelivered)).toBe('deadLettered');
+    expect(await delivery(down.url, { maxDeliveryAttempts: 3 }).deliver(source, undelivered)).toBe('deadLettered');
     expect(down.received).toHaveLength(3);
     expect(performance.now() - started).toBeGreaterThanOrEqual((10_000 + 30_000 + 300_000) * SCALE * 0.9);
     down.close();
@@ -110,7 +111,7 @@ describe('the local Event Grid subscription delivers BlobCreated events as Azure
     );
     // Without a dead-letter container the event is dropped, as without dead-lettering in Azure.
     const gone = await subscriber([413]);
-    expect(await delivery(gone.url, { deadLetterContainer: undefined }).deliver('drop', await anEvent('dropped.jsonl'))).toBe('dropped');
+    expect(await delivery(gone.url, { deadLetterContainer: undefined }).deliver(source, await anEvent('dropped.jsonl'))).toBe('dropped');
     gone.close();
   });
 
@@ -118,7 +119,7 @@ describe('the local Event Grid subscription delivers BlobCreated events as Azure
     const hook = await subscriber([200]);
     const event = await anEvent('faulty.jsonl');
     const started = performance.now();
-    await delivery(hook.url, { faults: { concurrent: 3, duplicates: 2, lateMs: 200, lostAcks: 1 } }).deliver('drop', event);
+    await delivery(hook.url, { faults: { concurrent: 3, duplicates: 2, lateMs: 200, lostAcks: 1 } }).deliver(source, event);
     hook.close();
     // 3 at once, the lost ack makes a 4th (retry), then 2 duplicates after it.
     expect(hook.received).toHaveLength(6);
