@@ -1,6 +1,6 @@
 /**
  * No lost drops, end to end: with the blob trigger getting no events at all (dev/host with
- * `scanEventGridBlobTriggers: false`, as in Azure before the postdeploy hook subscribed Event
+ * `eventGrid: false` (no local Event Grid subscription), as in Azure before the postdeploy hook subscribed Event
  * Grid, or after an event was dead-lettered), files in the drop zone still get their runs — from
  * the reconciliation timer, through the same intake — and only once each.
  */

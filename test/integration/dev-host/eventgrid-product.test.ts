@@ -38,10 +38,7 @@ describe('exactly one run per content under duplicate and concurrent Event Grid 
     expect(events.filter((t) => t === 'run.succeeded')).toHaveLength(1);
   });
 
-  // Skipped until issue 10's intake lands (src/intake: an ETag-aware duplicate plan and a
-  // create-if-absent claim on run.json). Today every delivery of a rejected drop re-validates it
-  // and notifies again: with these faults, five run.rejected events for one upload.
-  it.skip('rejects an invalid drop once: one report, one run.rejected notification', async () => {
+  it('rejects an invalid drop once: one report, one run.rejected notification', async () => {
     await stack.drop('dup/bad.jsonl', '{"messages": []}\n');
     const run = await stack.untilRun('dup/bad', ['rejected'], 30_000);
     await sleep(1000);
