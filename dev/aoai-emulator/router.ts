@@ -4,9 +4,10 @@
  */
 import { chatCompletions } from './chat.js';
 import { deleteDeployment, getDeployment, getOperationStatus, listDeployments, putDeployment } from './deployments.js';
-import { deleteFile, fileContent, listFiles, retrieveFile, uploadFile } from './files.js';
+import { deleteFile, fileContent, importFile, listFiles, retrieveFile, uploadFile } from './files.js';
 import type { Handler } from './http.js';
-import { cancelJob, createJob, listCheckpoints, listEvents, listJobs, retrieveJob } from './jobs.js';
+import { cancelJob, createJob, deleteJob, listCheckpoints, listEvents, listJobs, pauseJob, resumeJob, retrieveJob } from './jobs.js';
+import { getModel, listModels } from './models.js';
 
 export type Plane = 'data' | 'arm';
 
@@ -54,6 +55,7 @@ const ACCOUNT = '/subscriptions/:subscriptionId/resourceGroups/:resourceGroup/pr
 
 export const ROUTES: readonly Route[] = [
   ...data('POST', '/files', uploadFile),
+  ...data('POST', '/files/import', importFile),
   ...data('GET', '/files', listFiles),
   ...data('GET', '/files/:fileId', retrieveFile),
   ...data('DELETE', '/files/:fileId', deleteFile),
@@ -64,6 +66,11 @@ export const ROUTES: readonly Route[] = [
   ...data('POST', '/fine_tuning/jobs/:jobId/cancel', cancelJob),
   ...data('GET', '/fine_tuning/jobs/:jobId/events', listEvents),
   ...data('GET', '/fine_tuning/jobs/:jobId/checkpoints', listCheckpoints),
+  ...data('POST', '/fine_tuning/jobs/:jobId/pause', pauseJob),
+  ...data('POST', '/fine_tuning/jobs/:jobId/resume', resumeJob),
+  ...data('DELETE', '/fine_tuning/jobs/:jobId', deleteJob),
+  ...data('GET', '/models', listModels),
+  ...data('GET', '/models/:modelId', getModel),
   route('POST', 'data', '/openai/deployments/:deployment/chat/completions', chatCompletions),
   route('POST', 'data', '/openai/v1/chat/completions', chatCompletions, false),
   route('GET', 'arm', `${ACCOUNT}/deployments`, listDeployments),
