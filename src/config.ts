@@ -4,6 +4,7 @@
  * problem. `local.settings.sample.json`, the README and the Bicep in `infra/` are checked against
  * this table by tests, so they cannot drift from what the code reads.
  */
+import { DEFAULT_API_VERSION, KNOWN_API_VERSIONS } from './azure/api-versions.js';
 import { findModel, MODEL_CATALOG } from './validation/models.js';
 
 export interface SettingSpec {
@@ -20,7 +21,11 @@ export interface SettingSpec {
 }
 
 export const DEPLOYMENT_SKUS = ['Standard', 'GlobalStandard', 'DeveloperTier'] as const;
-export const TRAINING_TYPES = ['Standard', 'GlobalStandard', 'Developer'] as const;
+/**
+ * Azure's fine-tuning training tiers, spelled as the Azure documentation's REST examples and the
+ * Azure SDK's tests send them (the API description does not declare `trainingType` at all).
+ */
+export const TRAINING_TYPES = ['Standard', 'GlobalStandard', 'developerTier'] as const;
 export type DeploymentSku = (typeof DEPLOYMENT_SKUS)[number];
 export type TrainingType = (typeof TRAINING_TYPES)[number];
 
@@ -185,7 +190,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     eventsQueue: name('EVENTS_QUEUE', CONTAINER_NAME, 'a storage queue name (3-63 lower-case letters, digits, hyphens)'),
     openai: {
       endpoint: openaiEndpoint,
-      apiVersion: name('AZURE_OPENAI_API_VERSION', /^\d{4}-\d{2}-\d{2}(-preview)?$/, 'an API version like 2024-10-21'),
+      apiVersion: knownApiVersion(raw('AZURE_OPENAI_API_VERSION') ?? DEFAULT_API_VERSION, problems),
       ...(apiKey ? { apiKey } : {}),
     },
     ...(managedIdentityClientId ? { managedIdentityClientId } : {}),
@@ -231,4 +236,12 @@ let loaded: AppConfig | undefined;
 export function appConfig(): AppConfig {
   loaded ??= loadConfig(process.env);
   return loaded;
+}
+
+/** AZURE_OPENAI_API_VERSION must be a version Azure serves (src/azure/api-versions.ts). */
+function knownApiVersion(value: string, problems: string[]): string {
+  if (!KNOWN_API_VERSIONS.includes(value)) {
+    problems.push(`AZURE_OPENAI_API_VERSION '${value}' is not an Azure OpenAI API version; use one of ${KNOWN_API_VERSIONS.join(', ')} (default ${DEFAULT_API_VERSION})`);
+  }
+  return value;
 }

@@ -48,7 +48,8 @@ export const V1_API_VERSIONS: readonly string[] = ['v1', 'preview', 'latest'];
 /**
  * ARM `Microsoft.CognitiveServices` api-versions: [spec-arm] (2025-06-01) plus the versions whose
  * examples the spec folder holds (2025-04-01-preview) and the earlier stable versions the Azure
- * SDK for JS has shipped (@azure/arm-cognitiveservices 7.x: 2023-05-01, 8.x: 2024-10-01).
+ * SDK for JS has shipped (@azure/arm-cognitiveservices 7.x: 2023-05-01; 8.1.0, which this project
+ * uses, sends 2025-09-01 — its default api-version).
  */
 export const ARM_API_VERSIONS: readonly string[] = [
   '2017-04-18',
@@ -58,6 +59,7 @@ export const ARM_API_VERSIONS: readonly string[] = [
   '2024-10-01',
   '2025-04-01-preview',
   '2025-06-01',
+  '2025-09-01',
 ];
 
 /** Fine-tuning limits per resource [quotas]. */

@@ -228,8 +228,9 @@ interface ResolvedModel {
 
 function resolveModel(state: EmulatorState, value: unknown): ResolvedModel {
   if (typeof value !== 'string' || value === '') throw invalidPayload("The 'model' field is required and must be a non-empty string.", 'model');
+  // Fine-tuning takes the versioned model id only (an alias such as 'gpt-4o-mini' is a deployment name, not a fine-tunable model).
   const base = findFineTunable(value);
-  if (base) return { model: value, baseModel: base.id, methods: base.methods, parentPairs: [] };
+  if (base && base.id === value) return { model: value, baseModel: base.id, methods: base.methods, parentPairs: [] };
   const fineTuned = state.models.get(value);
   const parent = fineTuned ? findFineTunable(fineTuned.baseModel) : undefined;
   if (fineTuned && parent) return { model: value, baseModel: fineTuned.baseModel, methods: parent.methods, parentPairs: fineTuned.pairs };

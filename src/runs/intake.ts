@@ -119,7 +119,7 @@ export async function handleDrop(blobName: string, deps: IntakeDeps): Promise<In
   const parsed = problems.length > 0 ? undefined : parseRunOptions(optionsText, dataset, deps.config);
   if (parsed && !parsed.ok) problems.push(...parsed.problems);
   const options = parsed?.ok ? parsed.options : undefined;
-  const epochs = options?.hyperparameters?.n_epochs;
+  const epochs = options?.method?.hyperparameters?.["n_epochs"];
 
   const validated = await validateDataset(
     { source: await stream(training), path: training.name },

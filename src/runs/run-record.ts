@@ -13,11 +13,21 @@ export function isFinal(status: RunStatus): boolean {
   return FINAL_STATUSES.includes(status);
 }
 
-/** Hyperparameters as the fine-tuning API takes them. */
-export interface Hyperparameters {
-  n_epochs?: number | 'auto';
-  batch_size?: number | 'auto';
-  learning_rate_multiplier?: number | 'auto';
+export const METHOD_TYPES = ['supervised', 'dpo', 'reinforcement'] as const;
+export type MethodType = (typeof METHOD_TYPES)[number];
+
+/**
+ * A method's hyperparameters as the options file gave them (checked by run-options.ts); `"auto"`
+ * means "let the service choose" and is never sent (the API description declares numbers).
+ */
+export type Hyperparameters = Record<string, number | string>;
+
+/** The fine-tuning method, sent as `method: {type, <type>: {hyperparameters, …}}`. */
+export interface RunMethod {
+  type: MethodType;
+  hyperparameters?: Hyperparameters;
+  /** Reinforcement only: the grader object, passed through as given. */
+  grader?: Record<string, unknown>;
 }
 
 /** The run's options, resolved: `<name>.json` over the app settings. */
@@ -25,7 +35,8 @@ export interface RunOptions {
   baseModel: string;
   suffix?: string;
   seed?: number;
-  hyperparameters?: Hyperparameters;
+  /** Absent: supervised with the service's defaults. */
+  method?: RunMethod;
   trainingType?: string;
   deployment: { name: string; sku: string; capacity: number };
 }
