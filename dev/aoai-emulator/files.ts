@@ -172,6 +172,10 @@ export function deleteFile(ctx: RequestContext): Reply {
 
 export function fileContent(ctx: RequestContext): Reply {
   const file = getFile(ctx.state, ctx.params['fileId'] ?? '');
-  const contentType = file.filename.endsWith('.csv') ? 'text/csv' : 'application/octet-stream';
-  return { status: 200, bytes: file.content, contentType };
+  if (file.purpose === 'fine-tune-results') {
+    // Result files are served base64-encoded, as OpenAI serves them (observed; its cookbook decodes
+    // them). Whether Azure does the same is not documented: the app accepts plain and base64.
+    return { status: 200, bytes: file.content.toString('base64'), contentType: 'application/octet-stream' };
+  }
+  return { status: 200, bytes: file.content, contentType: 'application/octet-stream' };
 }

@@ -5,7 +5,7 @@
  */
 import type { FindingCode } from '../validation/findings.js';
 
-export const RUN_STATUSES = ['validating', 'rejected', 'uploading', 'training', 'deploying', 'succeeded', 'failed', 'cancelled'] as const;
+export const RUN_STATUSES = ['validating', 'rejected', 'uploading', 'training', 'paused', 'deploying', 'succeeded', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export const FINAL_STATUSES: readonly RunStatus[] = ['rejected', 'succeeded', 'failed', 'cancelled'];
 
@@ -50,6 +50,25 @@ export interface InputFile {
   sha256: string;
 }
 
+export interface Cancellation {
+  /** When the pipeline saw it. */
+  at: string;
+  /** The run's phase at that moment. */
+  phase: RunStatus;
+  /** `api`: POST /runs/{id}/cancel; `service`: the job was cancelled in the Azure OpenAI resource. */
+  by: 'api' | 'service';
+  /**
+   * `cancelled`: the run stopped (the job was cancelled, or had already ended: see `jobStatus`).
+   * `completed`: too late — the deployment had been requested, so the run went on to its end and
+   * the deployment exists (delete it yourself if it is not wanted).
+   */
+  outcome: 'cancelled' | 'completed';
+  /** The job's status after the cancel call, when there was a job. */
+  jobStatus?: string;
+  /** Why the job could not be cancelled, when the call failed (the run still ends). */
+  problem?: string;
+}
+
 export interface RunError {
   code: string;
   message: string;
@@ -90,12 +109,14 @@ export interface RunRecord {
   deployment?: { name: string; model: string; sku: string; capacity: number; chatUrl: string };
   /** Artifact blob names under runs/<runId>/. */
   artifacts: string[];
+  /** A cancel request and what came of it (or the job cancelled in the service). */
+  cancellation?: Cancellation;
   error?: RunError;
   /** Webhook deliveries that failed (a failing webhook never fails the run). */
   notificationFailures?: Array<{ event: string; at: string; error: string }>;
 }
 
-export const RUN_EVENT_TYPES = ['run.rejected', 'run.training', 'run.succeeded', 'run.failed', 'run.cancelled'] as const;
+export const RUN_EVENT_TYPES = ['run.rejected', 'run.training', 'run.paused', 'run.succeeded', 'run.failed', 'run.cancelled'] as const;
 export type RunEventType = (typeof RUN_EVENT_TYPES)[number];
 
 /** A notification: one per state change that matters, the same payload on the queue and the webhook. */

@@ -4,7 +4,7 @@
  * update is a read-modify-write conditioned on the blob's ETag and retried on 412.
  */
 import { RestError, type ContainerClient } from '@azure/storage-blob';
-import { isFinal, type RunError, type RunRecord, type RunStatus } from './run-record.js';
+import { isFinal, type Cancellation, type RunError, type RunRecord, type RunStatus } from './run-record.js';
 
 export const RUN_FILE = 'run.json';
 const MAX_CONFLICT_RETRIES = 10;
@@ -23,6 +23,7 @@ export interface RunUpdate {
   artifacts?: string[];
   error?: RunError;
   notificationFailure?: { event: string; error: string };
+  cancellation?: Cancellation;
 }
 
 /** Applies an update: a new status closes the current phase and opens the next one. Pure. */
@@ -40,6 +41,7 @@ export function applyUpdate(run: RunRecord, update: RunUpdate): RunRecord {
   if (update.deployment) next.deployment = update.deployment;
   if (update.artifacts) next.artifacts = [...new Set([...next.artifacts, ...update.artifacts])];
   if (update.error) next.error = update.error;
+  if (update.cancellation) next.cancellation = update.cancellation;
   if (update.notificationFailure) {
     next.notificationFailures = [...(next.notificationFailures ?? []), { ...update.notificationFailure, at: update.at }];
   }

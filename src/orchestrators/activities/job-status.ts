@@ -21,10 +21,22 @@ export interface JobProgress {
   error?: { code: string; message: string };
 }
 
-interface MetricsData {
+export interface MetricsData {
   step?: number;
   total_steps?: number;
   train_loss?: number;
+}
+
+/**
+ * The newest metrics event's data. The order Azure lists events in is not stated in the API
+ * description (OpenAI documents newest first), so the events are sorted by `created_at` here, and
+ * among events of the same second the highest step wins.
+ */
+export function latestMetrics(events: ReadonlyArray<{ type?: string; created_at: number; data?: unknown }>): MetricsData | undefined {
+  return events
+    .filter((e) => e.type === 'metrics' && typeof (e.data as MetricsData | undefined)?.step === 'number')
+    .map((e) => ({ at: e.created_at, data: e.data as MetricsData }))
+    .sort((a, b) => b.at - a.at || (b.data.step ?? 0) - (a.data.step ?? 0))[0]?.data;
 }
 
 /** The job's status and latest step metrics (from its newest `metrics` event); recorded on run.json. */
@@ -34,7 +46,7 @@ df.app.activity(JOB_STATUS, {
       const { openai, store } = getServices();
       const job = await openai.fineTuning.jobs.retrieve(input.jobId);
       const events = await openai.fineTuning.jobs.listEvents(input.jobId, { limit: 20 });
-      const metrics = events.data.find((e) => e.type === 'metrics' && (e.data as MetricsData | undefined)?.step !== undefined)?.data as MetricsData | undefined;
+      const metrics = latestMetrics(events.data);
       const progress: JobProgress = {
         status: job.status,
         ...(metrics?.step !== undefined ? { step: metrics.step } : {}),

@@ -138,14 +138,17 @@ describe('emulator lifecycle with the real SDK clients', () => {
       fine_tuned_model_checkpoint: `${fineTunedModel}:ckpt-step-100`,
     });
     expect(page.data[0]?.metrics.step).toBe(100);
+    expect(page.data[0]?.id).toMatch(/^ftchkpt-[0-9a-f]{32}$/);
   });
 
-  it('attaches a results.csv with one row per step', async () => {
+  it('attaches a results.csv with one row per step, served base64-encoded as OpenAI serves it', async () => {
     const job = await client.fineTuning.jobs.retrieve(jobId);
     expect(job.result_files).toHaveLength(1);
     const resultFile = await client.files.retrieve(job.result_files[0] as string);
     expect(resultFile).toMatchObject({ filename: 'results.csv', purpose: 'fine-tune-results', status: 'processed' });
-    const csv = await (await client.files.content(resultFile.id)).text();
+    const served = await (await client.files.content(resultFile.id)).text();
+    expect(served).toMatch(/^[A-Za-z0-9+/]+=*$/);
+    const csv = Buffer.from(served, 'base64').toString('utf8');
     const [header, ...rows] = csv.trim().split('\n');
     expect(header).toBe('step,train_loss,train_mean_token_accuracy,valid_loss,valid_mean_token_accuracy');
     expect(rows).toHaveLength(100);
