@@ -70,46 +70,93 @@ function checkLine(line: string): { problem: string | null; format: FileCheck['f
   return { problem, format: 'chat', assistant, chars: (o['messages'] as unknown[] | undefined)?.reduce<number>((n, m) => n + textLength((m as Record<string, unknown>)?.['content']), 0) ?? 0 };
 }
 
-/** Streams over the file's lines (the content is already stored; no second copy is made). */
-export function checkFineTuneFile(content: Buffer): FileCheck {
-  const problems: string[] = [];
-  let count = 0;
-  let examples = 0;
-  let chars = 0;
-  let withoutAssistant = 0;
-  const formats = new Set<FileCheck['format']>();
-  const text = content.toString('utf8');
-  if (text.includes('\uFFFD') && !content.includes(Buffer.from('\uFFFD'))) {
-    return { problem: 'Validation of jsonl file failed: the file is not valid UTF-8.', examples: 0, approxTokens: 0, format: 'unknown', withoutAssistant: 0 };
+/**
+ * Checks a file as its bytes arrive (an upload is never held whole just to be checked): complete
+ * lines are checked as each chunk comes, a partial line waits for the next chunk, and UTF-8 is
+ * decoded in streaming mode so a multi-byte character split across chunks is fine.
+ */
+export class FileChecker {
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+  private carry = '';
+  private lineNo = 0;
+  private problems: string[] = [];
+  private count = 0;
+  private examples = 0;
+  private chars = 0;
+  private withoutAssistant = 0;
+  private invalidUtf8 = false;
+  private readonly formats = new Set<FileCheck['format']>();
+
+  push(chunk: Uint8Array): void {
+    if (this.invalidUtf8) return;
+    try {
+      this.lines(this.decoder.decode(chunk, { stream: true }), false);
+    } catch {
+      this.invalidUtf8 = true;
+    }
   }
-  let lineNo = 0;
-  let start = 0;
-  while (start <= text.length) {
-    let end = text.indexOf('\n', start);
-    if (end === -1) end = text.length;
-    lineNo++;
-    const line = text.slice(start, end).replace(/\r$/, '').replace(/^\uFEFF/, '');
-    start = end + 1;
-    if (line.trim() === '') continue;
+
+  finish(): FileCheck {
+    if (!this.invalidUtf8) {
+      try {
+        this.lines(this.decoder.decode(), true);
+      } catch {
+        this.invalidUtf8 = true;
+      }
+    }
+    if (this.invalidUtf8) {
+      return { problem: 'Validation of jsonl file failed: the file is not valid UTF-8.', examples: 0, approxTokens: 0, format: 'unknown', withoutAssistant: 0 };
+    }
+    const problems = [...this.problems];
+    let count = this.count;
+    if (this.examples === 0 && count === 0) problems.push('the file has no examples'), count++;
+    if (this.formats.size > 1) problems.push('lines mix the chat and the preference (dpo) formats'), count++;
+    const more = count > problems.length ? `; and ${count - problems.length} more` : '';
+    return {
+      problem: problems.length > 0 ? `Validation of jsonl file failed: ${problems.join('; ')}${more}.` : null,
+      examples: this.examples,
+      approxTokens: Math.ceil(this.chars / 4),
+      format: this.formats.size === 1 ? [...this.formats][0]! : 'unknown',
+      withoutAssistant: this.withoutAssistant,
+    };
+  }
+
+  private lines(text: string, last: boolean): void {
+    const all = this.carry + text;
+    let start = 0;
+    for (;;) {
+      const end = all.indexOf('\n', start);
+      if (end === -1) break;
+      this.line(all.slice(start, end));
+      start = end + 1;
+    }
+    this.carry = all.slice(start);
+    if (last && this.carry !== '') {
+      this.line(this.carry);
+      this.carry = '';
+    }
+  }
+
+  private line(raw: string): void {
+    this.lineNo++;
+    const line = raw.replace(/\r$/, '').replace(/^\uFEFF/, '');
+    if (line.trim() === '') return;
     const result = checkLine(line);
     if (result.problem) {
-      count++;
-      if (problems.length < MAX_LISTED) problems.push(`line ${lineNo}: ${result.problem}`);
-      continue;
+      this.count++;
+      if (this.problems.length < MAX_LISTED) this.problems.push(`line ${this.lineNo}: ${result.problem}`);
+      return;
     }
-    examples++;
-    chars += result.chars;
-    if (result.assistant === false) withoutAssistant++;
-    formats.add(result.format);
+    this.examples++;
+    this.chars += result.chars;
+    if (result.assistant === false) this.withoutAssistant++;
+    this.formats.add(result.format);
   }
-  if (examples === 0 && count === 0) problems.push('the file has no examples'), count++;
-  if (formats.size > 1) problems.push('lines mix the chat and the preference (dpo) formats'), count++;
-  const more = count > problems.length ? `; and ${count - problems.length} more` : '';
-  return {
-    problem: problems.length > 0 ? `Validation of jsonl file failed: ${problems.join('; ')}${more}.` : null,
-    examples,
-    approxTokens: Math.ceil(chars / 4),
-    format: formats.size === 1 ? [...formats][0]! : 'unknown',
-    withoutAssistant,
-  };
+}
+
+/** The whole-buffer form (files the emulator already holds, e.g. imports). */
+export function checkFineTuneFile(content: Buffer): FileCheck {
+  const checker = new FileChecker();
+  checker.push(content);
+  return checker.finish();
 }

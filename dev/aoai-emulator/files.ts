@@ -5,9 +5,11 @@
  * problems in `status_details`, as Azure does. Quotas: LIMITS in azure-facts.ts.
  */
 import { isIP } from 'node:net';
+import { Readable } from 'node:stream';
+import busboy from 'busboy';
 import { LIMITS } from './azure-facts.js';
 import { ApiError, invalidPayload, notFound } from './errors.js';
-import { checkFineTuneFile } from './file-check.js';
+import { checkFineTuneFile, FileChecker, type FileCheck } from './file-check.js';
 import { json, jsonBody, paginate, type RequestContext, type Reply } from './http.js';
 import { unixSeconds, type EmulatorState, type StoredFile } from './state.js';
 
@@ -65,11 +67,11 @@ function checkQuota(state: EmulatorState, adding: number): void {
 }
 
 /** Stores an uploaded or imported file; its processing outcome applies `fileProcessingSeconds` later. */
-function addUploadedFile(ctx: RequestContext, filename: string, purpose: string, content: Buffer): StoredFile {
+function addUploadedFile(ctx: RequestContext, filename: string, purpose: string, content: Buffer, checked?: FileCheck): StoredFile {
   const { state, now } = ctx;
   checkQuota(state, content.length);
   const injected = state.takeFault('failNextFile');
-  const check = purpose === 'fine-tune' ? checkFineTuneFile(content) : null;
+  const check = purpose === 'fine-tune' ? (checked ?? checkFineTuneFile(content)) : null;
   const file: StoredFile = {
     id: `file-${state.ids.hex(32)}`,
     filename,
@@ -95,23 +97,61 @@ function checkPurpose(purpose: unknown): string {
   return purpose;
 }
 
+interface Upload {
+  fields: Record<string, string>;
+  file?: { name: string; content: Buffer; check: FileCheck };
+}
+
+/**
+ * Reads a multipart upload as it streams in (busboy): the file's bytes are checked chunk by chunk
+ * while they arrive, so a large upload neither waits to be whole nor blocks the emulator.
+ */
+function readUpload(headers: RequestContext['headers'], source: NodeJS.ReadableStream): Promise<Upload> {
+  return new Promise((resolve, reject) => {
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({ headers, limits: { files: 1, fields: 10 } });
+    } catch (error) {
+      reject(invalidPayload(`The multipart body could not be parsed: ${(error as Error).message}`));
+      return;
+    }
+    const upload: Upload = { fields: {} };
+    let reading: Promise<void> = Promise.resolve();
+    parser.on('field', (name, value) => (upload.fields[name] = value));
+    parser.on('file', (name, stream, info) => {
+      if (name !== 'file') {
+        stream.resume();
+        return;
+      }
+      const checker = new FileChecker();
+      const chunks: Buffer[] = [];
+      reading = new Promise((done, fail) => {
+        stream.on('data', (chunk: Buffer) => {
+          chunks.push(chunk);
+          checker.push(chunk);
+        });
+        stream.on('end', () => {
+          upload.file = { name: info.filename || 'file', content: Buffer.concat(chunks), check: checker.finish() };
+          done();
+        });
+        stream.on('error', fail);
+      });
+    });
+    parser.on('close', () => reading.then(() => resolve(upload), reject));
+    parser.on('error', (error: Error) => reject(invalidPayload(`The multipart body could not be parsed: ${error.message}`)));
+    source.pipe(parser);
+  });
+}
+
 export async function uploadFile(ctx: RequestContext): Promise<Reply> {
   const contentType = ctx.headers['content-type'] ?? '';
   if (!contentType.toLowerCase().startsWith('multipart/form-data')) {
     throw invalidPayload(`Expected a multipart/form-data body with the fields 'purpose' and 'file', got content type '${contentType}'.`);
   }
-  let form: FormData;
-  try {
-    // The WHATWG Request parser handles multipart bodies; no extra dependency is needed.
-    form = await new Request('http://emulator.invalid/', { method: 'POST', headers: { 'content-type': contentType }, body: ctx.body }).formData();
-  } catch (error) {
-    throw invalidPayload(`The multipart body could not be parsed: ${(error as Error).message}`);
-  }
-  const purpose = checkPurpose(form.get('purpose'));
-  const upload = form.get('file');
-  if (upload === null || typeof upload === 'string') throw invalidPayload("The 'file' field is required and must be a file.", 'file');
-  const content = Buffer.from(await upload.arrayBuffer());
-  const file = addUploadedFile(ctx, upload.name || 'file', purpose, content);
+  const upload = await readUpload(ctx.headers, ctx.stream ?? Readable.from([ctx.body]));
+  const purpose = checkPurpose(upload.fields['purpose']);
+  if (!upload.file) throw invalidPayload("The 'file' field is required and must be a file.", 'file');
+  const file = addUploadedFile(ctx, upload.file.name, purpose, upload.file.content, upload.file.check);
   return json(201, fileObject(file), { location: `${ctx.origin}${ctx.url.pathname}/${file.id}` });
 }
 

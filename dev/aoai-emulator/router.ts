@@ -16,6 +16,8 @@ export interface Route {
   plane: Plane;
   /** Whether the `api-version` query parameter must be present. */
   apiVersionRequired: boolean;
+  /** The handler reads the body from `ctx.stream` (uploads) instead of a buffered `ctx.body`. */
+  streamsBody?: boolean;
   pattern: RegExp;
   keys: string[];
   handler: Handler;
@@ -42,19 +44,19 @@ function compile(path: string): { pattern: RegExp; keys: string[] } {
   return { pattern: new RegExp(`^${source}/?$`, 'i'), keys };
 }
 
-function route(method: string, plane: Plane, path: string, handler: Handler, apiVersionRequired = true): Route {
-  return { method, plane, apiVersionRequired, handler, ...compile(path) };
+function route(method: string, plane: Plane, path: string, handler: Handler, apiVersionRequired = true, streamsBody = false): Route {
+  return { method, plane, apiVersionRequired, handler, ...(streamsBody ? { streamsBody } : {}), ...compile(path) };
 }
 
 /** A data-plane route under both API surfaces. */
-function data(method: string, path: string, handler: Handler): Route[] {
-  return [route(method, 'data', `/openai${path}`, handler), route(method, 'data', `/openai/v1${path}`, handler, false)];
+function data(method: string, path: string, handler: Handler, streamsBody = false): Route[] {
+  return [route(method, 'data', `/openai${path}`, handler, true, streamsBody), route(method, 'data', `/openai/v1${path}`, handler, false, streamsBody)];
 }
 
 const ACCOUNT = '/subscriptions/:subscriptionId/resourceGroups/:resourceGroup/providers/Microsoft.CognitiveServices/accounts/:account';
 
 export const ROUTES: readonly Route[] = [
-  ...data('POST', '/files', uploadFile),
+  ...data('POST', '/files', uploadFile, true),
   ...data('POST', '/files/import', importFile),
   ...data('GET', '/files', listFiles),
   ...data('GET', '/files/:fileId', retrieveFile),

@@ -61,15 +61,18 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
 
 async function handle(req: IncomingMessage, res: ServerResponse, options: ServerOptions): Promise<void> {
   const { state } = options;
-  const body = await readBody(req);
   const origin = `http://${req.headers.host ?? 'localhost'}`;
   const url = new URL(req.url ?? '/', origin);
   const method = (req.method ?? 'GET').toUpperCase();
 
   if (url.pathname === CONFIG_PATH) {
-    handleConfig(method, body, state, res);
+    handleConfig(method, await readBody(req), state, res);
     return;
   }
+  const matched = matchRoute(method, url.pathname);
+  // An upload is handed to its handler as a stream (a 100 MB file is never held twice, nor parsed in one go).
+  const streaming = matched?.route.streamsBody === true;
+  const body = streaming ? Buffer.alloc(0) : await readBody(req);
 
   const plane = planeOf(url.pathname);
   const requestId = randomUUID();
@@ -78,7 +81,6 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Server
   try {
     if (state.config.latencyMs > 0) await sleep(state.config.latencyMs);
     if (plane === null) throw resourceNotFound();
-    const matched = matchRoute(method, url.pathname);
     if (!matched) throw plane === 'arm' ? armError(404, 'NotFound', `No ${method} operation at '${url.pathname}' in this emulator.`) : resourceNotFound();
     if (plane === 'arm') checkArmAuth(req.headers);
     else checkDataPlaneAuth(req.headers, options.apiKey);
@@ -88,7 +90,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Server
 
     const now = Date.now();
     advance(state, now);
-    const ctx: RequestContext = { method, url, origin, headers: req.headers, params: matched.params, body, state, apiVersion, now };
+    const ctx: RequestContext = { method, url, origin, headers: req.headers, params: matched.params, body, state, apiVersion, now, ...(streaming ? { stream: req } : {}) };
     let reply: Reply;
     try {
       reply = await matched.route.handler(ctx);
@@ -99,6 +101,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Server
     await write(res, reply, idHeaders);
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
+    // A refused upload's body is drained, so the connection can carry the next request.
+    if (streaming && !req.readableEnded) req.resume();
     send(res, error.status, { error: error.body }, { ...idHeaders, ...error.headers });
   }
 }
