@@ -3,7 +3,10 @@
  * wait loops (none polls forever: waiting values are bounded by time), and the lists of Azure
  * facts the app and the emulator keep agree with the descriptions.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../support/paths.js';
 import { ARM_API_VERSIONS, DATA_PLANE_API_VERSIONS, PROVISIONING_STATES } from '../../dev/aoai-emulator/azure-facts.js';
 import { KNOWN_API_VERSIONS, DEFAULT_API_VERSION } from '../../src/azure/api-versions.js';
 import { DEFAULT_WAIT_LIMITS, deploymentOutcome, fileOutcome, jobOutcome } from '../../src/orchestrators/wait-outcomes.js';
@@ -57,5 +60,15 @@ describe('Azure facts agree with the descriptions', () => {
     expect(ARM_API_VERSIONS).toContain(arm['info']['version']);
     expect(KNOWN_API_VERSIONS.filter((v) => !DATA_PLANE_API_VERSIONS.includes(v))).toEqual([]);
     expect(DEFAULT_API_VERSION).toBe(aoai['info']['version']);
+  });
+});
+
+describe('the emulator is independent of the app', () => {
+  it('no emulator module imports from src/ (Azure decides, not the app)', () => {
+    const dir = path.join(REPO_ROOT, 'dev/aoai-emulator');
+    const offenders = readdirSync(dir)
+      .filter((f) => f.endsWith('.ts'))
+      .filter((f) => /from '(\.\.\/)+src\//.test(readFileSync(path.join(dir, f), 'utf8')));
+    expect(offenders).toEqual([]);
   });
 });
