@@ -107,19 +107,32 @@ function* pipeline(context: OrchestrationContext): Step<{ status: RunStatus }> {
   const seconds = (): number => context.df.currentUtcDateTime.getTime() / 1000;
   /** Set once the deployment PUT was sent: from then on a cancel request is too late. */
   let deployRequested = false;
+  /**
+   * ONE waiter for the cancel event, made once and shared by every wait: a waiter made per wait
+   * and left behind when its timer won would swallow a cancel raised while an activity runs (the
+   * SDK hands an event to the newest open waiter of that name), and the request would be lost.
+   */
+  const cancelRequest = context.df.waitForExternalEvent(CANCEL_EVENT);
+  let cancelSeen = false;
+  /** A cancel that came once the deployment was requested: recorded, and the run goes on. */
+  function* noteLateCancel(): Step<void> {
+    if (cancelSeen || !cancelRequest.isCompleted) return;
+    cancelSeen = true;
+    yield* record({ cancellation: { at: now(), phase: custom.phase, by: 'api', outcome: 'completed' } });
+  }
   /** A durable timer that a `cancel` event interrupts. */
   function* wait(delay: number): Step<void> {
     const timer = context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + delay * 1000));
-    const cancel = context.df.waitForExternalEvent(CANCEL_EVENT);
-    const winner = yield context.df.Task.any([timer, cancel]);
-    if (winner !== cancel) return;
-    if (!deployRequested) {
-      timer.cancel();
-      throw new CancelRequested('api', 'cancelled on request');
+    if (cancelSeen) {
+      yield timer;
+      return;
     }
-    // Too late to stop: the model is being deployed. The run completes and says so.
+    const winner = yield context.df.Task.any([timer, cancelRequest]);
+    if (winner !== cancelRequest) return;
     timer.cancel();
-    yield* record({ cancellation: { at: now(), phase: custom.phase, by: 'api', outcome: 'completed' } });
+    if (!deployRequested) throw new CancelRequested('api', 'cancelled on request');
+    // Too late to stop: the model is being deployed. The run completes and says so.
+    yield* noteLateCancel();
   }
   function* untilProcessed(fileId: string, role: string): Step<void> {
     const since = seconds();
@@ -245,6 +258,7 @@ function* pipeline(context: OrchestrationContext): Step<{ status: RunStatus }> {
       yield* call<null>(DELETE_FILES, uploaded);
       yield* record({ files: { deleted: true } });
     }
+    yield* noteLateCancel();
     yield* call<null>(RECORD_DEPLOYMENT, { deploymentName: target.name, dataset: input.dataset, model, runId: input.runId, updatedAt: now() });
     const deployment = { name: target.name, model, sku: target.sku, capacity: target.capacity, chatUrl: input.chatUrl };
     yield* record({ status: 'succeeded', deployment });

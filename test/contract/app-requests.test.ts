@@ -35,6 +35,9 @@ describe('the app’s requests and the answers it gets match the descriptions', 
       return job.status === status ? { run, job } : undefined;
     }, `the job of ${dataset} to be ${status}`, 30_000, 100);
 
+  const configure = (patch: Record<string, unknown>) =>
+    fetch(`${stack.emulator.url}/__emulator/config`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(patch) });
+
   beforeAll(async () => {
     proxy = await startRecordingProxy();
     stack = await startPipelineStack({ settings: { AZURE_OPENAI_ENDPOINT: proxy.url, ARM_ENDPOINT: proxy.url } });
@@ -59,6 +62,8 @@ describe('the app’s requests and the answers it gets match the descriptions', 
   });
 
   it('a job paused in the service shows the run as paused (notified run.paused), and it succeeds once resumed', async () => {
+    // Long enough to act on the running job on a busy machine.
+    await configure({ jobSeconds: 15 });
     await stack.drop('pauseme.jsonl', training);
     const { run, job } = await jobOf('pauseme', 'running');
     expect((await emulator('POST', `/openai/fine_tuning/jobs/${job.id}/pause`)).status).toBe(200);
@@ -72,6 +77,7 @@ describe('the app’s requests and the answers it gets match the descriptions', 
   });
 
   it('a job cancelled in the service ends the run cancelled (by the service), notified, never stuck', async () => {
+    await configure({ jobSeconds: 15 });
     await stack.drop('svc-cancel.jsonl', training);
     const { run, job } = await jobOf('svc-cancel', 'running');
     expect((await emulator('POST', `/openai/fine_tuning/jobs/${job.id}/cancel`)).status).toBe(200);
@@ -80,10 +86,11 @@ describe('the app’s requests and the answers it gets match the descriptions', 
     expect(done.cancellation).toMatchObject({ by: 'service', outcome: 'cancelled', phase: 'training' });
     expect(done.orchestration?.runtimeStatus).toBe('Completed');
     expect((await stack.queued(run.runId)).map((e) => e.type)).toEqual(['run.training', 'run.cancelled']);
+    await configure({ jobSeconds: 4 });
   });
 
   it('a cancel request while deploying is too late: the run completes, and says so', async () => {
-    await fetch(`${stack.emulator.url}/__emulator/config`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ deploySeconds: 4 }) });
+    await configure({ deploySeconds: 6 });
     try {
       await stack.drop('late-cancel.jsonl', training);
       const deploying = await stack.untilRun('late-cancel', ['deploying', 'succeeded', 'failed', 'cancelled'], 60_000);
@@ -94,7 +101,7 @@ describe('the app’s requests and the answers it gets match the descriptions', 
       expect(done.cancellation).toMatchObject({ by: 'api', outcome: 'completed', phase: 'deploying' });
       expect((await stack.queued(done.runId)).map((e) => e.type)).toEqual(['run.training', 'run.succeeded']);
     } finally {
-      await fetch(`${stack.emulator.url}/__emulator/config`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ deploySeconds: 1 }) });
+      await configure({ deploySeconds: 1 });
     }
   });
 
