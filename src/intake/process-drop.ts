@@ -164,7 +164,7 @@ async function trainingArrived(blobName: string, dataset: string, deps: IntakeDe
     }
   }
   const options = parsed?.ok && problems.length === 0 ? parsed.options : undefined;
-  const epochs = options?.hyperparameters?.n_epochs;
+  const epochs = options?.method?.hyperparameters?.["n_epochs"];
 
   const validated = await validateDataset(
     { source: await stream(training), path: training.name },
