@@ -1,17 +1,55 @@
 /**
- * Byte-pair merge of one pre-tokenizer piece, in O(n log n). js-tiktoken's merge rescans every
- * adjacent pair after each merge — O(n²): a 20,000-letter run takes ~20 s there, so one
- * pathological line could stall validation for minutes. This keeps candidate pairs in a min-heap
- * ordered by (rank, position) — the same lowest-rank, leftmost-first order js-tiktoken merges in —
- * and drops stale pairs lazily. Returns the number of tokens the piece encodes to.
+ * Byte-pair merge of one pre-tokenizer piece `bytes[start, end)`: returns the number of tokens it
+ * encodes to, merging the lowest-rank adjacent pair first (leftmost on ties), as tiktoken does.
  *
- * `bytes` is a byte string (one char per byte, latin1), the key format of `rankOf`.
+ * Short pieces (nearly all) use tiktoken's own array algorithm on reused typed arrays: O(n²) but
+ * tiny n and no allocation. Long ones use a min-heap, O(n log n): js-tiktoken's merge rescans
+ * every pair after each merge, so a 20,000-letter run takes ~20 s there and one pathological
+ * line could stall validation for minutes. The heap orders candidate pairs by (rank, position) —
+ * the same order — and drops stale pairs lazily. Both are tested equal to js-tiktoken.
  */
-export type RankLookup = (byteString: string) => number | undefined;
+import type { VocabTable } from './vocab-table.js';
 
-export function countMergedTokens(bytes: string, rankOf: RankLookup): number {
-  const n = bytes.length;
+/** Above this many bytes the heap wins. */
+const SHORT_PIECE_BYTES = 48;
+const NONE = 0x7fffffff;
+const bounds = new Int32Array(SHORT_PIECE_BYTES + 1);
+const pairRanks = new Int32Array(SHORT_PIECE_BYTES);
+
+export function countMergedTokens(bytes: Uint8Array, start: number, end: number, vocab: VocabTable): number {
+  const n = end - start;
   if (n <= 1) return n;
+  return n <= SHORT_PIECE_BYTES ? mergeShort(bytes, start, n, vocab) : mergeLong(bytes, start, n, vocab);
+}
+
+function mergeShort(bytes: Uint8Array, start: number, n: number, vocab: VocabTable): number {
+  const rankOf = (from: number, to: number): number => {
+    const r = vocab.rank(bytes, from, to);
+    return r < 0 ? NONE : r;
+  };
+  for (let k = 0; k <= n; k++) bounds[k] = start + k;
+  for (let k = 0; k < n - 1; k++) pairRanks[k] = rankOf(bounds[k]!, bounds[k + 2]!);
+  let parts = n;
+  for (;;) {
+    let best = NONE;
+    let at = -1;
+    for (let k = 0; k < parts - 1; k++) {
+      if (pairRanks[k]! < best) {
+        best = pairRanks[k]!;
+        at = k;
+      }
+    }
+    if (at < 0) return parts;
+    // Parts `at` and `at + 1` become one: drop the boundary between them.
+    bounds.copyWithin(at + 1, at + 2, parts + 1);
+    pairRanks.copyWithin(at + 1, at + 2, parts - 1);
+    parts--;
+    if (at < parts - 1) pairRanks[at] = rankOf(bounds[at]!, bounds[at + 2]!);
+    if (at > 0) pairRanks[at - 1] = rankOf(bounds[at - 1]!, bounds[at + 1]!);
+  }
+}
+
+function mergeLong(bytes: Uint8Array, start: number, n: number, vocab: VocabTable): number {
   // Parts are identified by their start byte; they only ever grow rightwards.
   const end = new Int32Array(n + 1);
   const prev = new Int32Array(n + 1);
@@ -26,8 +64,8 @@ export function countMergedTokens(bytes: string, rankOf: RankLookup): number {
     const mid = end[left]!;
     if (mid >= n) return;
     const right = end[mid]!;
-    const rank = rankOf(bytes.slice(left, right));
-    if (rank !== undefined) heap.push(rank, left, right);
+    const rank = vocab.rank(bytes, start + left, start + right);
+    if (rank >= 0) heap.push(rank, left, right);
   };
   for (let i = 0; i < n - 1; i++) consider(i);
 
