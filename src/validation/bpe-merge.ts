@@ -11,7 +11,7 @@
 import type { VocabTable } from './vocab-table.js';
 
 /** Above this many bytes the heap wins. */
-const SHORT_PIECE_BYTES = 48;
+const SHORT_PIECE_BYTES = 128;
 const NONE = 0x7fffffff;
 const bounds = new Int32Array(SHORT_PIECE_BYTES + 1);
 const pairRanks = new Int32Array(SHORT_PIECE_BYTES);
@@ -65,13 +65,14 @@ function mergeLong(bytes: Uint8Array, start: number, n: number, vocab: VocabTabl
     if (mid >= n) return;
     const right = end[mid]!;
     const rank = vocab.rank(bytes, start + left, start + right);
-    if (rank >= 0) heap.push(rank, left, right);
+    if (rank >= 0) heap.push(rank * POSITIONS + left, right);
   };
   for (let i = 0; i < n - 1; i++) consider(i);
 
   let parts = n;
   while (heap.size > 0) {
-    const { left, right } = heap.pop();
+    const right = heap.topRight();
+    const left = heap.pop() % POSITIONS;
     const mid = end[left]!;
     // Stale if either side has merged with something else since this pair was pushed.
     if (!alive[left] || mid >= n || !alive[mid] || end[mid] !== right) continue;
@@ -85,66 +86,60 @@ function mergeLong(bytes: Uint8Array, start: number, n: number, vocab: VocabTabl
   return parts;
 }
 
-/** A binary min-heap of (rank, left, right) ordered by rank, then by position. */
+/** Heap keys are rank × POSITIONS + left: one number orders by rank, then position (< 2⁵³). */
+const POSITIONS = 2 ** 30;
+
+/** A binary min-heap of pairs keyed by (rank, left), each carrying its right end. */
 class PairHeap {
-  private ranks: number[] = [];
-  private lefts: number[] = [];
+  private keys: number[] = [];
   private rights: number[] = [];
 
   get size(): number {
-    return this.ranks.length;
+    return this.keys.length;
   }
 
-  push(rank: number, left: number, right: number): void {
-    this.ranks.push(rank);
-    this.lefts.push(left);
-    this.rights.push(right);
-    this.up(this.ranks.length - 1);
+  topRight(): number {
+    return this.rights[0]!;
   }
 
-  pop(): { left: number; right: number } {
-    const top = { left: this.lefts[0]!, right: this.rights[0]! };
-    const last = this.ranks.length - 1;
-    this.swap(0, last);
-    this.ranks.pop();
-    this.lefts.pop();
-    this.rights.pop();
-    this.down(0);
-    return top;
-  }
-
-  private less(a: number, b: number): boolean {
-    return this.ranks[a]! < this.ranks[b]! || (this.ranks[a] === this.ranks[b] && this.lefts[a]! < this.lefts[b]!);
-  }
-
-  private up(i: number): void {
+  push(key: number, right: number): void {
+    const keys = this.keys;
+    const rights = this.rights;
+    let i = keys.length;
+    keys.push(key);
+    rights.push(right);
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!this.less(i, parent)) return;
-      this.swap(i, parent);
+      if (keys[parent]! <= key) break;
+      keys[i] = keys[parent]!;
+      rights[i] = rights[parent]!;
       i = parent;
     }
+    keys[i] = key;
+    rights[i] = right;
   }
 
-  private down(i: number): void {
-    const n = this.ranks.length;
+  /** Removes the smallest pair; returns its key. */
+  pop(): number {
+    const keys = this.keys;
+    const rights = this.rights;
+    const top = keys[0]!;
+    const key = keys.pop()!;
+    const right = rights.pop()!;
+    const n = keys.length;
+    if (n === 0) return top;
+    let i = 0;
     for (;;) {
       const l = 2 * i + 1;
-      const r = l + 1;
-      let min = i;
-      if (l < n && this.less(l, min)) min = l;
-      if (r < n && this.less(r, min)) min = r;
-      if (min === i) return;
-      this.swap(i, min);
-      i = min;
+      if (l >= n) break;
+      const c = l + 1 < n && keys[l + 1]! < keys[l]! ? l + 1 : l;
+      if (keys[c]! >= key) break;
+      keys[i] = keys[c]!;
+      rights[i] = rights[c]!;
+      i = c;
     }
-  }
-
-  private swap(a: number, b: number): void {
-    for (const list of [this.ranks, this.lefts, this.rights]) {
-      const t = list[a]!;
-      list[a] = list[b]!;
-      list[b] = t;
-    }
+    keys[i] = key;
+    rights[i] = right;
+    return top;
   }
 }

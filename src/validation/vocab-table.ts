@@ -32,6 +32,8 @@ export class VocabTable {
   private readonly slots: Int32Array;
   private readonly bytes: Uint8Array;
   private readonly mask: number;
+  /** Rank of every two-byte token by its bytes, or -1: the merge's first pairs, without hashing. */
+  private readonly pairs = new Int32Array(65536).fill(-1);
 
   /** The table's serialised form: what build-vocab-tables.ts writes to disk. */
   readonly image: Uint8Array;
@@ -54,6 +56,10 @@ export class VocabTable {
     at += slotCount * 4;
     this.bytes = new Uint8Array(image.buffer, at, byteCount);
     this.mask = slotCount - 1;
+    for (let i = 0; i < count; i++) {
+      const from = this.offsets[i]!;
+      if (this.offsets[i + 1]! - from === 2) this.pairs[(this.bytes[from]! << 8) | this.bytes[from + 1]!] = this.ranks[i]!;
+    }
   }
 
   get size(): number {
@@ -77,6 +83,7 @@ export class VocabTable {
 
   /** Rank of the token whose bytes are `text[start, end)`, or -1 if it is not a token. */
   rank(text: Uint8Array, start: number, end: number): number {
+    if (end - start === 2) return this.pairs[(text[start]! << 8) | text[start + 1]!]!;
     return this.rankHashed(text, start, end, hashBytes(text, start, end));
   }
 
