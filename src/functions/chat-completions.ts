@@ -28,7 +28,13 @@ function catalogFor(): ModelCatalog {
   return catalog;
 }
 
+/**
+ * At most one log line per request — status and timing only, never the messages, the answer or
+ * any credential: the line at info level, a failure of ours (5xx) at warning level. Which of
+ * them appear is the host's log-level setting.
+ */
 export async function chatCompletions(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  let cause = '';
   try {
     const config = appConfig();
     const text = await readBodyText(request.body, request.headers.get('content-length'), config.chat.maxBodyBytes);
@@ -37,7 +43,7 @@ export async function chatCompletions(request: HttpRequest, context: InvocationC
     try {
       resolution = await catalogFor().resolve(chat.model);
     } catch (error) {
-      context.error(`chat: could not read the deployment registry: ${(error as Error).message}`);
+      cause = ` (could not read the deployment registry: ${(error as Error).message})`;
       throw new ChatError(503, 'The model registry could not be read; retry shortly.', 'api_error', 'registry_unavailable', null, { 'retry-after': '5' });
     }
     if (!resolution.record) {
@@ -52,12 +58,11 @@ export async function chatCompletions(request: HttpRequest, context: InvocationC
     client ??= createOpenAIClient(config);
     const started = Date.now();
     const response = await forwardChat(client, chat, resolution.record.deploymentName);
-    // Status and timing only: never the messages, the answer or any credential.
     context.log(`chat: ${chat.model} -> ${resolution.record.deploymentName} ${response.status}${chat.stream ? ' (stream)' : ''} in ${Date.now() - started} ms`);
     return response;
   } catch (error) {
     if (error instanceof ChatError) {
-      if (error.status >= 500) context.warn(`chat: ${error.status} ${error.code}: ${error.message}`);
+      if (error.status >= 500) context.warn(`chat: ${error.status} ${error.code}: ${error.message}${cause}`);
       return errorResponse(error);
     }
     throw error;
