@@ -11,6 +11,7 @@ import { createStorageClients } from '../azure/storage.js';
 import { ChatError, errorResponse } from '../chat/errors.js';
 import { knownModelNames, ModelCatalog } from '../chat/model-catalog.js';
 import { parseChatRequest } from '../chat/parse-request.js';
+import { keepAliveFetch } from '../chat/http-fetch.js';
 import { forwardChat } from '../chat/proxy.js';
 import { readBodyText } from '../chat/read-body.js';
 import { listDeploymentsOrNone } from '../chat/registry.js';
@@ -55,7 +56,7 @@ export async function chatCompletions(request: HttpRequest, context: InvocationC
         'model',
       );
     }
-    client ??= createOpenAIClient(config);
+    client ??= createOpenAIClient(config, { fetch: keepAliveFetch });
     const started = Date.now();
     const response = await forwardChat(client, chat, resolution.record.deploymentName);
     context.log(`chat: ${chat.model} -> ${resolution.record.deploymentName} ${response.status}${chat.stream ? ' (stream)' : ''} in ${Date.now() - started} ms`);
