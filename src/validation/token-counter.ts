@@ -5,8 +5,12 @@ import { PieceTable } from './piece-table.js';
 import { nextPieceEndCl100k, nextPieceEndO200k } from './pretokenize.js';
 import { hashBytes, type VocabTable } from './vocab-table.js';
 
-/** Default bound of the cache of multi-token pieces (~5 MB with its key arena). */
-export const DEFAULT_PIECE_CACHE_ENTRIES = 200_000;
+/**
+ * Default bound of the cache of pieces that are not single tokens (~3.5 MB with its key arena):
+ * most pieces are found in the vocabulary directly, so this many distinct others is ample, and a
+ * small table is quick to allocate at start.
+ */
+export const DEFAULT_PIECE_CACHE_ENTRIES = 65_536;
 /** Whole strings at least this long are remembered: system prompts and tool schemas repeat verbatim. */
 const MEMO_MIN_CHARS = 48;
 /** Bound of the remembered strings, in characters (≤ 16 MB as UTF-16); past it the memo starts over. */
