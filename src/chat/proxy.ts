@@ -9,12 +9,13 @@
 import type { HttpResponseInit } from '@azure/functions';
 import type { AzureOpenAI } from 'openai';
 import type { ChatCompletionCreateParams } from 'openai/resources/chat/completions';
-import { errorResponse, fromUpstream } from './errors.js';
+import { fromUpstream } from './errors.js';
 import type { ChatRequest } from './parse-request.js';
 import { SSE_HEADERS, relaySse } from './sse.js';
 
 export const DEPLOYMENT_HEADER = 'x-ftpipe-deployment';
 
+/** Resolves with the answer; a failure is thrown as a ChatError (with the original as `cause`). */
 export async function forwardChat(client: AzureOpenAI, request: ChatRequest, deploymentName: string): Promise<HttpResponseInit> {
   // The Azure client puts `model` in the URL path (/openai/deployments/<model>/...).
   const body = { ...request.body, model: deploymentName } as unknown as ChatCompletionCreateParams;
@@ -33,6 +34,7 @@ export async function forwardChat(client: AzureOpenAI, request: ChatRequest, dep
       body: bytes,
     };
   } catch (error) {
-    return errorResponse(fromUpstream(error));
+    // Thrown, not returned, so the handler logs it with everything else that fails.
+    throw fromUpstream(error);
   }
 }

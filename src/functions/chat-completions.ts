@@ -30,12 +30,10 @@ function catalogFor(): ModelCatalog {
 }
 
 /**
- * At most one log line per request — status and timing only, never the messages, the answer or
- * any credential: the line at info level, a failure of ours (5xx) at warning level. Which of
- * them appear is the host's log-level setting.
+ * At most one log line per request — status and timing, or the error and its cause; never the
+ * messages, the answer or any credential. Which lines appear is the host's log level.
  */
 export async function chatCompletions(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  let cause = '';
   try {
     const config = appConfig();
     const text = await readBodyText(request.body, request.headers.get('content-length'), config.chat.maxBodyBytes);
@@ -44,8 +42,10 @@ export async function chatCompletions(request: HttpRequest, context: InvocationC
     try {
       resolution = await catalogFor().resolve(chat.model);
     } catch (error) {
-      cause = ` (could not read the deployment registry: ${(error as Error).message})`;
-      throw new ChatError(503, 'The model registry could not be read; retry shortly.', 'api_error', 'registry_unavailable', null, { 'retry-after': '5' });
+      // Logged once, with its cause, by the catch below: one line per request at most.
+      const unavailable = new ChatError(503, 'The model registry could not be read; retry shortly.', 'api_error', 'registry_unavailable', null, { 'retry-after': '5' });
+      unavailable.cause = error;
+      throw unavailable;
     }
     if (!resolution.record) {
       throw new ChatError(
@@ -59,13 +59,20 @@ export async function chatCompletions(request: HttpRequest, context: InvocationC
     client ??= createOpenAIClient(config, { fetch: keepAliveFetch });
     const started = Date.now();
     const response = await forwardChat(client, chat, resolution.record.deploymentName);
+    // Status and timing only: never the messages, the answer or any credential.
     context.log(`chat: ${chat.model} -> ${resolution.record.deploymentName} ${response.status}${chat.stream ? ' (stream)' : ''} in ${Date.now() - started} ms`);
     return response;
   } catch (error) {
     if (error instanceof ChatError) {
-      if (error.status >= 500) context.warn(`chat: ${error.status} ${error.code}: ${error.message}${cause}`);
+      // Every error answer is logged (status, code, message, and what caused it — never the
+      // request's messages or a credential), so a 4xx or 502 can be explained from the logs.
+      const cause = error.cause instanceof Error && !(error.cause instanceof ChatError) ? ` (cause: ${error.cause.name}: ${error.cause.message})` : '';
+      const line = `chat: ${error.status} ${error.code ?? error.type}: ${error.message}${cause}`;
+      if (error.status >= 500) context.warn(line);
+      else context.log(line);
       return errorResponse(error);
     }
+    context.error(`chat: unexpected failure: ${(error as Error)?.stack ?? String(error)}`);
     throw error;
   }
 }

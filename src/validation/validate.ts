@@ -104,7 +104,17 @@ async function validateFile(
   let examples = 0;
   let tooLong = 0;
 
+  let validExamples = 0;
+  let measuredExamples = 0;
+
   const onLine = (line: number, bytes: Buffer | null, length: number): void => {
+    const before = { examples, errors: errors.total };
+    checkLine(line, bytes, length);
+    // An example is valid when its line raised no error (warnings allowed).
+    if (examples > before.examples && errors.total === before.errors) validExamples++;
+  };
+
+  const checkLine = (line: number, bytes: Buffer | null, length: number): void => {
     if (bytes === null) {
       examples++;
       add({ line, code: 'line_too_long', message: `line is ${length} bytes, more than any example can be; it was skipped` });
@@ -135,6 +145,7 @@ async function validateFile(
     const result = checkExample(parsed, counter);
     for (const issue of result.issues) add({ line, ...issue });
     if (result.tokens) {
+      measuredExamples++;
       totals.add(result.tokens.total);
       assistant.add(result.tokens.assistant);
       messages.add(result.tokens.messages);
@@ -163,7 +174,7 @@ async function validateFile(
   if (file.size !== undefined && file.size > maxFileBytes) {
     // Known from its size: report at once instead of reading (and hashing) a file that cannot be used.
     add(tooLarge(file.size));
-    return { totals, report: fileReport({ role, path: file.path, bytes: file.size, sha256: '', examples: 0, errors, warnings, totals, assistant, messages, tooLong: 0, notes: ['not read: the file is over the size limit'], seen }) };
+    return { totals, report: fileReport({ role, path: file.path, bytes: file.size, sha256: '', examples: 0, validExamples: 0, measuredExamples: 0, errors, warnings, totals, assistant, messages, tooLong: 0, notes: ['not read: the file is over the size limit'], seen }) };
   }
 
   const sha256 = createHash('sha256');
@@ -192,7 +203,7 @@ async function validateFile(
     });
   }
 
-  return { totals, report: fileReport({ role, path: file.path, bytes, sha256: sha256.digest('hex'), examples, errors, warnings, totals, assistant, messages, tooLong, notes, seen }) };
+  return { totals, report: fileReport({ role, path: file.path, bytes, sha256: sha256.digest('hex'), examples, validExamples, measuredExamples, errors, warnings, totals, assistant, messages, tooLong, notes, seen }) };
 }
 
 interface FileFacts {
@@ -201,6 +212,8 @@ interface FileFacts {
   bytes: number;
   sha256: string;
   examples: number;
+  validExamples: number;
+  measuredExamples: number;
   errors: CappedFindings;
   warnings: CappedFindings;
   totals: IntHistogram;
@@ -218,6 +231,8 @@ function fileReport(f: FileFacts): FileReport {
     bytes: f.bytes,
     sha256: f.sha256,
     examples: f.examples,
+    validExamples: f.validExamples,
+    measuredExamples: f.measuredExamples,
     errors: f.errors.items,
     warnings: f.warnings.items,
     errorCount: f.errors.total,
