@@ -19,6 +19,7 @@ import { ChatError, errorResponse } from '../chat/errors.js';
 import { LastUse } from '../chat/last-use.js';
 import { knownModelNames, ModelCatalog } from '../chat/model-catalog.js';
 import { parseChatRequest } from '../chat/parse-request.js';
+import { keepAliveFetch } from '../chat/http-fetch.js';
 import { forwardChat } from '../chat/proxy.js';
 import { readBodyText } from '../chat/read-body.js';
 import { loadRegistryOrNone } from '../chat/registry.js';
@@ -98,6 +99,10 @@ async function recover(model: string, failed: DeploymentRecord, context: Invocat
   );
 }
 
+/**
+ * At most one log line per request — status and timing, or the error and its cause; never the
+ * messages, the answer or any credential. Which lines appear is the host's log level.
+ */
 export async function chatCompletions(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   try {
     const config = appConfig();
@@ -107,8 +112,10 @@ export async function chatCompletions(request: HttpRequest, context: InvocationC
     try {
       resolution = await catalogFor().resolve(chat.model);
     } catch (error) {
-      context.error(`chat: could not read the deployment registry: ${(error as Error).message}`);
-      throw new ChatError(503, 'The model registry could not be read; retry shortly.', 'api_error', 'registry_unavailable', null, { 'retry-after': '5' });
+      // Logged once, with its cause, by the catch below: one line per request at most.
+      const unavailable = new ChatError(503, 'The model registry could not be read; retry shortly.', 'api_error', 'registry_unavailable', null, { 'retry-after': '5' });
+      unavailable.cause = error;
+      throw unavailable;
     }
     if (!resolution.record) {
       throw new ChatError(
@@ -119,7 +126,7 @@ export async function chatCompletions(request: HttpRequest, context: InvocationC
         'model',
       );
     }
-    client ??= createOpenAIClient(config);
+    client ??= createOpenAIClient(config, { fetch: keepAliveFetch });
     const started = Date.now();
     let target = resolution.record;
     let response: HttpResponseInit;

@@ -21,11 +21,18 @@ import { RECORD_DEPLOYMENT } from './activities/record-deployment.js';
 import { REMOVE_DEPLOYMENT, type RemoveDeploymentInput } from './activities/remove-deployment.js';
 import { SMOKE_TEST, type SmokeTestInput, type SmokeTestResult } from './activities/smoke-test.js';
 import type { DeploymentRecord } from '../runs/deployment-registry.js';
+import type { WaitOutcome } from './wait-outcomes.js';
 
 type Step<T> = Generator<Task, T, unknown>;
 
 export interface ReleaseTools {
   now(): string;
+  seconds(): number;
+  /** From the deployment PUT on, a cancel request is too late: the run completes and records it. */
+  markDeployRequested(): void;
+  noteLateCancel(): Step<void>;
+  /** The pipeline's decision for one look at a deployment (wait-outcomes.ts, with its time limits). */
+  deploymentOutcome(deployment: DeploymentStatus, name: string, expectedModel: string, since: number): WaitOutcome;
   call<T>(name: string, input: unknown): Step<T>;
   record(update: Omit<RunUpdate, 'at'>): Step<void>;
   notify(type: RunEventType, status: RunStatus, data: Record<string, unknown>): Step<void>;
@@ -63,6 +70,7 @@ export function* releaseCandidate(tools: ReleaseTools, input: ReleaseInput): Ste
     const capacity = yield* call<Capacity>(CHECK_CAPACITY, { deploymentName: input.deploymentName, mayEvict: true, at: now() } satisfies CheckCapacityInput);
     if (capacity.free) {
       try {
+        tools.markDeployRequested();
         pollerState = yield* call<string | null>(DEPLOY_MODEL, { name: input.deploymentName, model: input.model, sku: target.sku, capacity: target.capacity } satisfies DeployModelInput);
         break;
       } catch (error) {
@@ -100,16 +108,19 @@ export function* releaseCandidate(tools: ReleaseTools, input: ReleaseInput): Ste
     updatedAt: at,
   } satisfies DeploymentRecord);
 
+  const deploySince = tools.seconds();
   for (;;) {
     const deployment = yield* call<DeploymentStatus>(DEPLOYMENT_STATUS, { name: input.deploymentName, pollerState } satisfies DeploymentStatusInput);
     show({ jobStatus: `deployment ${deployment.provisioningState}` });
-    if (deployment.provisioningState === 'Succeeded' && deployment.model === input.model) break;
-    if (deployment.provisioningState === 'Failed') throw new PermanentFailure('DeploymentFailed', deployment.error ?? 'the deployment failed');
+    const outcome = tools.deploymentOutcome(deployment, input.deploymentName, input.model, deploySince);
+    if (outcome.kind === 'done') break;
+    if (outcome.kind === 'fail') throw new PermanentFailure(outcome.code, outcome.message);
     yield* wait(input.polling.minSeconds);
   }
   const smoke = yield* call<SmokeTestResult>(SMOKE_TEST, { deployment: input.deploymentName, exampleSnapshot: input.exampleSnapshot } satisfies SmokeTestInput);
   yield* input.cleanUp();
 
+  yield* tools.noteLateCancel();
   const deployment = { name: input.deploymentName, model: input.model, sku: target.sku, capacity: target.capacity, chatUrl: input.chatUrl, alias: input.alias };
   yield* record({ status: 'evaluating', deployment });
   const evaluation = yield* call<EvaluationSummary>(EVALUATE_CANDIDATE, {

@@ -9,7 +9,7 @@ import type { PromotionOptions } from '../evaluation/promotion.js';
 import type { FindingCode } from '../validation/findings.js';
 import type { BudgetOptions, LifecycleOptions } from './release-options.js';
 
-export const RUN_STATUSES = ['validating', 'rejected', 'uploading', 'training', 'deploying', 'evaluating', 'succeeded', 'not_promoted', 'failed', 'cancelled'] as const;
+export const RUN_STATUSES = ['validating', 'rejected', 'uploading', 'training', 'paused', 'deploying', 'evaluating', 'succeeded', 'not_promoted', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 /** `not_promoted`: trained and evaluated, but the candidate did not beat the alias's champion. */
 export const FINAL_STATUSES: readonly RunStatus[] = ['rejected', 'succeeded', 'not_promoted', 'failed', 'cancelled'];
@@ -18,11 +18,21 @@ export function isFinal(status: RunStatus): boolean {
   return FINAL_STATUSES.includes(status);
 }
 
-/** Hyperparameters as the fine-tuning API takes them. */
-export interface Hyperparameters {
-  n_epochs?: number | 'auto';
-  batch_size?: number | 'auto';
-  learning_rate_multiplier?: number | 'auto';
+export const METHOD_TYPES = ['supervised', 'dpo', 'reinforcement'] as const;
+export type MethodType = (typeof METHOD_TYPES)[number];
+
+/**
+ * A method's hyperparameters as the options file gave them (checked by run-options.ts); `"auto"`
+ * means "let the service choose" and is never sent (the API description declares numbers).
+ */
+export type Hyperparameters = Record<string, number | string>;
+
+/** The fine-tuning method, sent as `method: {type, <type>: {hyperparameters, …}}`. */
+export interface RunMethod {
+  type: MethodType;
+  hyperparameters?: Hyperparameters;
+  /** Reinforcement only: the grader object, passed through as given. */
+  grader?: Record<string, unknown>;
 }
 
 /** The run's options, resolved: `<name>.json` over the app settings. */
@@ -30,7 +40,8 @@ export interface RunOptions {
   baseModel: string;
   suffix?: string;
   seed?: number;
-  hyperparameters?: Hyperparameters;
+  /** Absent: supervised with the service's defaults. */
+  method?: RunMethod;
   trainingType?: string;
   /** `name` (when the options give one) prefixes the run's own deployment name; see aliases/deployment-name.ts. */
   deployment: { name: string; sku: string; capacity: number };
@@ -49,6 +60,25 @@ export interface InputFile {
   sha256: string;
   /** ETag of the drop-zone blob that was validated: tells a redelivered event from a re-upload. */
   etag?: string;
+}
+
+export interface Cancellation {
+  /** When the pipeline saw it. */
+  at: string;
+  /** The run's phase at that moment. */
+  phase: RunStatus;
+  /** `api`: POST /runs/{id}/cancel; `service`: the job was cancelled in the Azure OpenAI resource. */
+  by: 'api' | 'service';
+  /**
+   * `cancelled`: the run stopped (the job was cancelled, or had already ended: see `jobStatus`).
+   * `completed`: too late — the deployment had been requested, so the run went on to its end and
+   * the deployment exists (delete it yourself if it is not wanted).
+   */
+  outcome: 'cancelled' | 'completed';
+  /** The job's status after the cancel call, when there was a job. */
+  jobStatus?: string;
+  /** Why the job could not be cancelled, when the call failed (the run still ends). */
+  problem?: string;
 }
 
 export interface RunError {
@@ -97,6 +127,8 @@ export interface RunRecord {
   promotion?: { alias: string; promoted: boolean; recommended?: boolean; mode: string; reason: string; previousDeployment?: string; at: string };
   /** Artifact blob names under runs/<runId>/. */
   artifacts: string[];
+  /** A cancel request and what came of it (or the job cancelled in the service). */
+  cancellation?: Cancellation;
   error?: RunError;
   /** Webhook deliveries that failed (a failing webhook never fails the run). */
   notificationFailures?: Array<{ event: string; at: string; error: string }>;
@@ -105,6 +137,7 @@ export interface RunRecord {
 export const RUN_EVENT_TYPES = [
   'run.rejected',
   'run.training',
+  'run.paused',
   'run.succeeded',
   'run.not_promoted',
   'run.waiting_for_capacity',
