@@ -4,6 +4,8 @@
  * problem. `local.settings.sample.json`, the README and the Bicep in `infra/` are checked against
  * this table by tests, so they cannot drift from what the code reads.
  */
+import { parsePriceTable, type PriceTable } from './costs/prices.js';
+import { IDLE_POLICIES, type IdlePolicy } from './runs/release-options.js';
 import { DEFAULT_API_VERSION, KNOWN_API_VERSIONS } from './azure/api-versions.js';
 import { findModel, MODEL_CATALOG } from './validation/models.js';
 
@@ -28,6 +30,8 @@ export const DEPLOYMENT_SKUS = ['Standard', 'GlobalStandard', 'DeveloperTier'] a
 export const TRAINING_TYPES = ['Standard', 'GlobalStandard', 'developerTier'] as const;
 export type DeploymentSku = (typeof DEPLOYMENT_SKUS)[number];
 export type TrainingType = (typeof TRAINING_TYPES)[number];
+export const QUOTA_POLICIES = ['wait', 'evict-lru'] as const;
+export type QuotaPolicy = (typeof QUOTA_POLICIES)[number];
 
 export const SETTINGS: readonly SettingSpec[] = [
   {
@@ -68,6 +72,35 @@ export const SETTINGS: readonly SettingSpec[] = [
   { name: 'CHAT_MAX_BODY_BYTES', readBy: 'app', default: '1048576', description: 'Largest accepted chat-completions request body, in bytes.' },
   { name: 'CHAT_MAX_MESSAGES', readBy: 'app', default: '256', description: 'Most messages accepted in one chat-completions request.' },
   { name: 'CHAT_MAX_TOKENS', readBy: 'app', default: '4096', description: 'Largest `max_tokens` / `max_completion_tokens` a chat request may ask for.' },
+  { name: 'CHAT_REGISTRY_TTL_SECONDS', readBy: 'app', default: '30', description: 'How long the chat endpoint caches the alias → deployment registry before reading it again (an unknown name always reads it at once).' },
+  { name: 'ALIAS_GRACE_SECONDS', readBy: 'app', default: '86400', description: 'How long (seconds) the deployment an alias pointed at before a promotion is kept for an instant rollback, then deleted by the lifecycle timer.' },
+  {
+    name: 'DEPLOYMENT_QUOTA',
+    readBy: 'app',
+    default: '10',
+    description: "Fine-tuned model deployments the Azure OpenAI resource may hold (Azure's default quota is 10 per resource; raise it if yours was increased).",
+  },
+  {
+    name: 'DEPLOYMENT_QUOTA_POLICY',
+    readBy: 'app',
+    default: 'wait',
+    description: `When the quota is full: \`wait\` (the run waits for a free slot and says so in a notification) or \`evict-lru\` (delete the least recently used deployment of this app that no alias points at). One of ${QUOTA_POLICIES.join(', ')}.`,
+  },
+  { name: 'LIFECYCLE_SCHEDULE', readBy: 'app', default: '0 */10 * * * *', description: 'NCRONTAB schedule of the deployment lifecycle timer (grace periods, idle warnings and policies, missing deployments).' },
+  {
+    name: 'IDLE_WARN_PERCENT',
+    readBy: 'app',
+    default: '80',
+    description: "Warn (notification) when a deployment has been idle for this share of Azure's idle limit: 15 days for fine-tuned deployments, 24 hours for Developer-tier ones.",
+  },
+  { name: 'IDLE_POLICY', readBy: 'app', default: 'none', description: `Default idle policy of an alias whose options set none: ${IDLE_POLICIES.join(', ')}.` },
+  { name: 'IDLE_TEARDOWN_DAYS', readBy: 'app', default: '7', description: 'Idle days before `tear-down` deletes an alias\'s deployment (re-created on its next chat request), when the options do not say.' },
+  { name: 'LAST_USE_FLUSH_SECONDS', readBy: 'app', default: '60', description: 'The chat endpoint writes the last use of a deployment at most this often per instance (never a storage write per request).' },
+  {
+    name: 'FT_PRICES',
+    readBy: 'app',
+    description: 'JSON over the built-in price table (training per 1M tokens and hosting per hour per base model, Global/Developer factors, currency); see the README. Empty: the documented defaults.',
+  },
   { name: 'DROP_SETTLE_SECONDS', readBy: 'app', default: '5', description: 'Seconds a new `<name>.jsonl` is left to settle before it is read, so a validation or options file uploaded together with it (just after it) is still used.' },
   { name: 'ORPHAN_COMPANION_MINUTES', readBy: 'app', default: '60', description: 'Minutes after which a validation or options file whose `<name>.jsonl` never arrived is reported (`drop.ignored`, `orphan_companion`).' },
   { name: 'RUNS_API_ANONYMOUS', readBy: 'app', default: 'false', description: 'Open `GET /api/runs` and `GET /api/runs/{runId}` to callers without a function key (read when the app starts); false keeps them behind a function key in Azure.' },
@@ -98,6 +131,8 @@ export interface AppConfig {
   intake: { settleSeconds: number; orphanMinutes: number };
   runsApiAnonymous: boolean;
   publicBaseUrl: string;
+  aliases: { graceMs: number; quota: number; quotaPolicy: QuotaPolicy; idleWarnPercent: number; idlePolicy: IdlePolicy; idleTearDownDays: number; lastUseFlushMs: number; registryTtlMs: number };
+  prices: PriceTable;
 }
 
 export class ConfigError extends Error {
@@ -186,6 +221,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const webhookUrl = url('NOTIFY_WEBHOOK_URL', raw('NOTIFY_WEBHOOK_URL'));
   const webhookSecret = raw('NOTIFY_WEBHOOK_SECRET');
   if (webhookUrl && !webhookSecret) problems.push('NOTIFY_WEBHOOK_SECRET is required when NOTIFY_WEBHOOK_URL is set (notifications are signed)');
+  const prices = parsePriceTable(raw('FT_PRICES'));
+  problems.push(...prices.problems);
   const websiteHost = env['WEBSITE_HOSTNAME']?.trim();
   const publicBaseUrl =
     url('PUBLIC_BASE_URL', raw('PUBLIC_BASE_URL')) ?? (websiteHost ? `https://${websiteHost}` : 'http://localhost:7071');
@@ -220,6 +257,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
     intake: { settleSeconds: int('DROP_SETTLE_SECONDS', 0, 300), orphanMinutes: int('ORPHAN_COMPANION_MINUTES', 1, 7 * 24 * 60) },
     runsApiAnonymous: bool('RUNS_API_ANONYMOUS'),
     publicBaseUrl: publicBaseUrl.replace(/\/+$/, ''),
+    aliases: {
+      graceMs: int('ALIAS_GRACE_SECONDS', 0, 30 * 86_400) * 1000,
+      quota: int('DEPLOYMENT_QUOTA', 1, 1000),
+      quotaPolicy: oneOf('DEPLOYMENT_QUOTA_POLICY', QUOTA_POLICIES) ?? 'wait',
+      idleWarnPercent: int('IDLE_WARN_PERCENT', 1, 100),
+      idlePolicy: oneOf('IDLE_POLICY', IDLE_POLICIES) ?? 'none',
+      idleTearDownDays: int('IDLE_TEARDOWN_DAYS', 1, 365),
+      lastUseFlushMs: int('LAST_USE_FLUSH_SECONDS', 1, 3600) * 1000,
+      registryTtlMs: int('CHAT_REGISTRY_TTL_SECONDS', 0, 3600) * 1000,
+    },
+    prices: prices.table,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -15,6 +15,7 @@ import { injectedFault } from './faults.js';
 import { advanceFiles } from './files.js';
 import type { Reply, RequestContext } from './http.js';
 import { advanceJobs } from './jobs.js';
+import { operationLog, OPERATIONS_PATH, recordOperation } from './operation-log.js';
 import { matchRoute, planeOf, type Plane } from './router.js';
 import type { StateStore } from './persistence.js';
 import type { EmulatorState } from './state.js';
@@ -69,6 +70,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Server
     handleConfig(method, await readBody(req), state, res);
     return;
   }
+  if (url.pathname === OPERATIONS_PATH) {
+    if (method === 'GET') send(res, 200, { value: operationLog(state) });
+    else send(res, 405, { error: { code: 'MethodNotAllowed', message: `Use GET on ${OPERATIONS_PATH}.` } }, { allow: 'GET' });
+    return;
+  }
   const matched = matchRoute(method, url.pathname);
   // An upload is handed to its handler as a stream (a 100 MB file is never held twice, nor parsed in one go).
   const streaming = matched?.route.streamsBody === true;
@@ -98,9 +104,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Server
       // Saved before the answer leaves: a client that saw a job created can rely on it surviving a restart.
       options.store?.save(state);
     }
+    if (plane === 'arm') recordOperation(state, method, url.pathname, body, reply.status, undefined, now);
     await write(res, reply, idHeaders);
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
+    if (plane === 'arm') recordOperation(state, method, url.pathname, body, error.status, (error.body as { code?: string }).code, Date.now());
     // A refused upload's body is drained, so the connection can carry the next request.
     if (streaming && !req.readableEnded) req.resume();
     send(res, error.status, { error: error.body }, { ...idHeaders, ...error.headers });

@@ -38,3 +38,4 @@ export async function forwardChat(client: AzureOpenAI, request: ChatRequest, dep
     throw fromUpstream(error);
   }
 }
+

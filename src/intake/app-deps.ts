@@ -27,7 +27,11 @@ export function appIntakeDeps(client: DurableClient, log: (line: string) => void
         runId,
         dataset: run.dataset,
         options: run.options,
-        snapshots: { training: run.inputs.training.snapshot, ...(run.inputs.validation ? { validation: run.inputs.validation.snapshot } : {}) },
+        snapshots: {
+          training: run.inputs.training.snapshot,
+          ...(run.inputs.validation ? { validation: run.inputs.validation.snapshot } : {}),
+          ...(run.inputs.eval ? { eval: run.inputs.eval.snapshot } : {}),
+        },
         polling: config.polling,
         deleteUploadedFiles: config.deleteUploadedFiles,
         chatUrl: `${config.publicBaseUrl}/api/v1/chat/completions`,

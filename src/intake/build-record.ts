@@ -41,6 +41,7 @@ export function buildRunRecord({ runId, dataset, report, inputs, options, create
       errors: errors.map((e) => ({ line: e.line, code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) })),
       trainingTokens: training?.tokens.total.sum ?? 0,
       estimatedBilledTokens: report.estimate.billedTokens,
+      ...(report.estimatedTrainingCost ? { estimatedTrainingCost: report.estimatedTrainingCost } : {}),
     },
     artifacts: [...Object.values(inputs).map((i: InputFile) => i.snapshot.slice(runId.length + 1)), 'validation-report.json', 'validation-report.md'],
   };

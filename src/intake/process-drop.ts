@@ -24,7 +24,8 @@ import type { InputFile, RunRecord } from '../runs/run-record.js';
 import type { RunStore } from '../runs/run-store.js';
 import { validateDataset } from '../validation/index.js';
 import { buildRunRecord } from './build-record.js';
-import { classifyDropName, OPTIONS_SUFFIX, VALIDATION_SUFFIX } from './drop-name.js';
+import { estimateTrainingCost, overBudget } from '../costs/training-cost.js';
+import { classifyDropName, EVAL_SUFFIX, OPTIONS_SUFFIX, VALIDATION_SUFFIX } from './drop-name.js';
 import { deploymentTakenBy, isLateCompanion, planRun, settleDelayMs, type ExistingRun } from './plan.js';
 import { buildRunReport, renderRunReport } from './report.js';
 
@@ -32,7 +33,7 @@ import { buildRunReport, renderRunReport } from './report.js';
 const MAX_OPTIONS_BYTES = 64 * 1024;
 
 export interface IntakeDeps {
-  config: Pick<AppConfig, 'fineTuning' | 'deployment' | 'notify' | 'intake' | 'runsContainer'>;
+  config: Pick<AppConfig, 'fineTuning' | 'deployment' | 'notify' | 'intake' | 'runsContainer' | 'prices'>;
   storage: { datasets: ContainerClient; runs: ContainerClient; events: QueueClient };
   store: RunStore;
   log: (line: string) => void;
@@ -74,6 +75,12 @@ async function* stream(file: Pinned): AsyncGenerator<Buffer | string> {
   const response = await file.blob.download(0, undefined, { conditions: { ifMatch: file.etag } });
   if (!response.readableStreamBody) throw new Error(`${file.name}: empty download`);
   yield* response.readableStreamBody as AsyncIterable<Buffer | string>;
+}
+
+async function sha256Of(file: Pinned): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of await stream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 function publishDeps(deps: IntakeDeps): PublishDeps {
@@ -141,6 +148,7 @@ async function trainingArrived(blobName: string, dataset: string, deps: IntakeDe
   const startedAt = now().toISOString();
   const validation = await pin(datasets, `${dataset}${VALIDATION_SUFFIX}`);
   const optionsBlob = await pin(datasets, `${dataset}${OPTIONS_SUFFIX}`);
+  const evalBlob = await pin(datasets, `${dataset}${EVAL_SUFFIX}`);
 
   let optionsText: string | undefined;
   let optionsSha: string | undefined;
@@ -172,7 +180,16 @@ async function trainingArrived(blobName: string, dataset: string, deps: IntakeDe
     validation ? { source: stream(validation), path: validation.name, size: validation.bytes } : undefined,
     { model: options?.baseModel ?? deps.config.fineTuning.baseModel, ...(typeof epochs === 'number' ? { epochs } : {}) },
   );
-  const report = buildRunReport(validated, optionsBlob ? { path: optionsBlob.name, problems } : undefined);
+  // Money before anything is spent: the estimate, and the budget the options set.
+  const estimatedTrainingCost = estimateTrainingCost(
+    deps.config.prices,
+    parsed?.ok ? parsed.options.baseModel : deps.config.fineTuning.baseModel,
+    parsed?.ok ? parsed.options.trainingType : deps.config.fineTuning.trainingType,
+    validated.estimate.billedTokens,
+  );
+  const budgetProblem = overBudget(estimatedTrainingCost, parsed?.ok ? parsed.options.budget?.maxTrainingCost : undefined);
+  if (budgetProblem) problems.push({ field: 'budget.maxTrainingCost', message: budgetProblem });
+  const report = buildRunReport(validated, optionsBlob ? { path: optionsBlob.name, problems } : undefined, estimatedTrainingCost);
   const [trainingReport, validationReport] = report.files;
   const contents: RunContents = {
     training: trainingReport?.sha256 ?? '',
@@ -184,7 +201,7 @@ async function trainingArrived(blobName: string, dataset: string, deps: IntakeDe
   const plan = planRun(await existingRun(runId, dataset, contents, deps), training.etag, now());
   if (plan.action === 'duplicate') return duplicate(blobName, training.etag, plan, deps, now);
 
-  const snapshot = async (file: Pinned, role: 'training' | 'validation' | 'options', sha256: string): Promise<InputFile> => {
+  const snapshot = async (file: Pinned, role: 'training' | 'validation' | 'options' | 'eval', sha256: string): Promise<InputFile> => {
     const snapshotName = await deps.store.snapshot(runId, `inputs/${role}${role === 'options' ? '.json' : '.jsonl'}`, { url: file.blob.url, etag: file.etag });
     return { blob: file.name, snapshot: snapshotName, bytes: file.bytes, sha256, etag: file.etag };
   };
@@ -193,6 +210,8 @@ async function trainingArrived(blobName: string, dataset: string, deps: IntakeDe
     training: await snapshot(training, 'training', trainingReport?.sha256 ?? ''),
     ...(validation && validationReport ? { validation: await snapshot(validation, 'validation', validationReport.sha256) } : {}),
     ...(optionsBlob && optionsSha ? { options: await snapshot(optionsBlob, 'options', optionsSha) } : {}),
+    // Not part of the run id: a new evaluation set alone retrains nothing; the next run uses it.
+    ...(evalBlob ? { eval: await snapshot(evalBlob, 'eval', await sha256Of(evalBlob)) } : {}),
   };
   await deps.store.putText(runId, 'validation-report.json', `${JSON.stringify(report, null, 2)}\n`, 'application/json');
   await deps.store.putText(runId, 'validation-report.md', renderRunReport(report), 'text/markdown');

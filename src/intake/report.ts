@@ -1,4 +1,5 @@
 /** The run's validation report: the validator's findings plus the options file's. Pure. */
+import type { TrainingCostEstimate } from '../costs/training-cost.js';
 import { renderMarkdown, type ValidationReport } from '../validation/index.js';
 import type { OptionsProblem } from '../runs/run-options.js';
 
@@ -7,8 +8,8 @@ export interface OptionsReport {
   valid: boolean;
   errors: Array<{ line: null; code: 'invalid_option'; field: string; message: string }>;
 }
-/** The validator's report plus the options file's findings: `validation-report.json`. */
-export type RunValidationReport = ValidationReport & { options?: OptionsReport };
+/** The validator's report plus the options file's findings and the cost estimate: `validation-report.json`. */
+export type RunValidationReport = ValidationReport & { options?: OptionsReport; estimatedTrainingCost?: TrainingCostEstimate };
 
 export function optionsReport(path: string, problems: readonly OptionsProblem[]): OptionsReport {
   return {
@@ -18,16 +19,27 @@ export function optionsReport(path: string, problems: readonly OptionsProblem[])
   };
 }
 
-export function buildRunReport(validated: ValidationReport, options: { path: string; problems: readonly OptionsProblem[] } | undefined): RunValidationReport {
+export function buildRunReport(
+  validated: ValidationReport,
+  options: { path: string; problems: readonly OptionsProblem[] } | undefined,
+  estimatedTrainingCost?: TrainingCostEstimate,
+): RunValidationReport {
   return {
     ...validated,
+    ...(estimatedTrainingCost ? { estimatedTrainingCost } : {}),
     valid: validated.valid && (options?.problems.length ?? 0) === 0,
     ...(options ? { options: optionsReport(options.path, options.problems) } : {}),
   };
 }
 
 export function renderRunReport(report: RunValidationReport): string {
-  const markdown = renderMarkdown(report);
+  const cost = report.estimatedTrainingCost;
+  const markdown =
+    renderMarkdown(report) +
+    (cost
+      ? `\n## Estimated training cost\n\n${cost.amount === null ? 'unknown' : `**${cost.amount.toFixed(2)} ${cost.currency}**`} (${cost.trainingType} training): ${cost.basis}. ` +
+        'Prices come from the price table in the settings (FT_PRICES), not from Azure; hosting the deployed model costs extra per hour.\n'
+      : '');
   if (!report.options) return markdown;
   const lines = [`## options: \`${report.options.path}\` (${report.options.valid ? 'valid' : `${report.options.errors.length} error(s)`})`, ''];
   if (report.options.errors.length > 0) {

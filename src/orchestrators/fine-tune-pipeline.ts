@@ -1,6 +1,7 @@
 /**
- * fineTunePipeline(runId): upload → wait for processing → create job → monitor → results →
- * deploy → wait for provisioning → smoke test → delete files → record deployment → notify.
+ * fineTunePipeline(runId): evaluation set and capacity → upload → wait for processing → create job
+ * → monitor → results → release (release.ts: the run's own deployment, smoke test, evaluation
+ * against the alias's champion, promotion or `not_promoted`) → notify.
  *
  * Orchestrator code replays, so it is deterministic: no I/O, clock from currentUtcDateTime, every
  * side effect in an activity called with retry options. Activities throw only transient failures
@@ -14,6 +15,8 @@
  */
 import * as df from 'durable-functions';
 import type { OrchestrationContext, Task } from 'durable-functions';
+import { candidateDeploymentName } from '../aliases/deployment-name.js';
+import { DEFAULT_PROMOTION } from '../evaluation/promotion.js';
 import { runEvent } from '../notify/events.js';
 import { nextPollSeconds, type JobObservation, type PollBounds } from '../runs/poll-policy.js';
 import type { Cancellation, RunEventType, RunOptions, RunStatus } from '../runs/run-record.js';
@@ -22,16 +25,16 @@ import { failureOf, PermanentFailure, type ActivityResult } from './activity-res
 import { CANCEL_JOB } from './activities/cancel-job.js';
 import { CREATE_JOB, type CreatedJob, type CreateJobInput } from './activities/create-job.js';
 import { DELETE_FILES } from './activities/delete-files.js';
-import { DEPLOY_MODEL, type DeployModelInput } from './activities/deploy-model.js';
-import { DEPLOYMENT_STATUS, type DeploymentStatus, type DeploymentStatusInput } from './activities/deployment-status.js';
+import { CHECK_CAPACITY, type Capacity, type CheckCapacityInput } from './activities/check-capacity.js';
 import { FETCH_RESULTS, type FetchResultsInput } from './activities/fetch-results.js';
 import { FILE_STATUS, type FileStatus } from './activities/file-status.js';
 import { JOB_STATUS, type JobProgress, type JobStatusInput } from './activities/job-status.js';
 import { NOTIFY } from './activities/notify.js';
-import { RECORD_DEPLOYMENT } from './activities/record-deployment.js';
+import { PREPARE_EVALUATION, type PrepareEvaluationInput, type PreparedEvaluation } from './activities/prepare-evaluation.js';
+import { REMOVE_DEPLOYMENT, type RemoveDeploymentInput } from './activities/remove-deployment.js';
 import { RECORD_RUN, type RecordRunInput } from './activities/record-run.js';
-import { SMOKE_TEST, type SmokeTestInput, type SmokeTestResult } from './activities/smoke-test.js';
 import { UPLOAD_FILE, type UploadFileInput } from './activities/upload-file.js';
+import { releaseCandidate } from './release.js';
 import { deploymentOutcome, DEFAULT_WAIT_LIMITS, fileOutcome, jobOutcome, type WaitLimits } from './wait-outcomes.js';
 
 export const FINE_TUNE_PIPELINE = 'fineTunePipeline';
@@ -41,8 +44,10 @@ export interface PipelineInput {
   runId: string;
   dataset: string;
   options: RunOptions;
+  /** The alias the candidate competes for (default: the dataset name). */
+  alias?: string;
   /** Snapshot blob names in the runs container. */
-  snapshots: { training: string; validation?: string };
+  snapshots: { training: string; validation?: string; eval?: string };
   polling: PollBounds;
   deleteUploadedFiles: boolean;
   chatUrl: string;
@@ -147,9 +152,21 @@ function* pipeline(context: OrchestrationContext): Step<{ status: RunStatus }> {
 
   const uploaded: string[] = [];
   let jobId: string | undefined;
+  const alias = input.alias ?? input.dataset;
+  const deploymentName = candidateDeploymentName(alias, input.runId, input.options.deployment.name);
+  let candidateDeployment: string | undefined;
   try {
     yield* record({ status: 'uploading' });
-    const trainingFileId = yield* call<string>(UPLOAD_FILE, { runId: input.runId, role: 'training', snapshot: input.snapshots.training } satisfies UploadFileInput);
+    // Before anything is spent: the evaluation set (a held-out slice is cut out of the upload) and deployment capacity.
+    const prepared = yield* call<PreparedEvaluation>(PREPARE_EVALUATION, {
+      runId: input.runId,
+      snapshots: input.snapshots,
+      maxExamples: (input.options.promotion ?? DEFAULT_PROMOTION).maxExamples,
+    } satisfies PrepareEvaluationInput);
+    if (prepared.artifacts.length > 0) yield* record({ artifacts: prepared.artifacts });
+    const capacity = yield* call<Capacity>(CHECK_CAPACITY, { deploymentName, mayEvict: false, at: now() } satisfies CheckCapacityInput);
+    if (!capacity.free) show({ jobStatus: `deployment quota full (${capacity.used}/${capacity.limit}); the run will wait for a slot after training` });
+    const trainingFileId = yield* call<string>(UPLOAD_FILE, { runId: input.runId, role: 'training', snapshot: prepared.trainingSnapshot } satisfies UploadFileInput);
     uploaded.push(trainingFileId);
     let validationFileId: string | undefined;
     if (input.snapshots.validation) {
@@ -227,43 +244,52 @@ function* pipeline(context: OrchestrationContext): Step<{ status: RunStatus }> {
       yield* record({ artifacts });
     }
 
-    const target = input.options.deployment;
-    deployRequested = true;
-    const pollerState = yield* call<string | null>(DEPLOY_MODEL, { name: target.name, model, sku: target.sku, capacity: target.capacity } satisfies DeployModelInput);
-    const deploySince = seconds();
-    for (;;) {
-      const deployment = yield* call<DeploymentStatus>(DEPLOYMENT_STATUS, { name: target.name, pollerState } satisfies DeploymentStatusInput);
-      show({ jobStatus: `deployment ${deployment.provisioningState}` });
-      const outcome = deploymentOutcome(
-        {
-          name: target.name,
-          provisioningState: deployment.provisioningState,
-          expectedModel: model,
-          waitedSeconds: seconds() - deploySince,
-          ...(deployment.model ? { model: deployment.model } : {}),
-          ...(deployment.error ? { error: deployment.error } : {}),
+    return yield* releaseCandidate(
+      {
+        now,
+        call,
+        record,
+        notify,
+        wait,
+        show,
+        noteLateCancel,
+        markDeployRequested: () => (deployRequested = true),
+        deploymentOutcome: (deployment, name, expectedModel, since) =>
+          deploymentOutcome(
+            {
+              name,
+              provisioningState: deployment.provisioningState,
+              expectedModel,
+              waitedSeconds: seconds() - since,
+              ...(deployment.model ? { model: deployment.model } : {}),
+              ...(deployment.error ? { error: deployment.error } : {}),
+            },
+            limits,
+          ),
+        seconds,
+      },
+      {
+        runId: input.runId,
+        dataset: input.dataset,
+        alias,
+        deploymentName,
+        options: input.options,
+        model,
+        jobId: job.jobId,
+        chatUrl: input.chatUrl,
+        evaluation: prepared,
+        exampleSnapshot: prepared.evalSet.blob,
+        polling: input.polling,
+        cleanUp: function* () {
+          if (input.deleteUploadedFiles) {
+            yield* call<null>(DELETE_FILES, uploaded);
+            yield* record({ files: { deleted: true } });
+            uploaded.length = 0;
+          }
         },
-        limits,
-      );
-      if (outcome.kind === 'done') break;
-      if (outcome.kind === 'fail') throw new PermanentFailure(outcome.code, outcome.message);
-      yield* wait(input.polling.minSeconds);
-    }
-    const smoke = yield* call<SmokeTestResult>(SMOKE_TEST, {
-      deployment: target.name,
-      exampleSnapshot: input.snapshots.validation ?? input.snapshots.training,
-    } satisfies SmokeTestInput);
-
-    if (input.deleteUploadedFiles) {
-      yield* call<null>(DELETE_FILES, uploaded);
-      yield* record({ files: { deleted: true } });
-    }
-    yield* noteLateCancel();
-    yield* call<null>(RECORD_DEPLOYMENT, { deploymentName: target.name, dataset: input.dataset, model, runId: input.runId, updatedAt: now() });
-    const deployment = { name: target.name, model, sku: target.sku, capacity: target.capacity, chatUrl: input.chatUrl };
-    yield* record({ status: 'succeeded', deployment });
-    yield* notify('run.succeeded', 'succeeded', { deployment: target.name, model, chatUrl: input.chatUrl, jobId: job.jobId, smokeTest: smoke });
-    return { status: 'succeeded' };
+        onDeployed: (name) => (candidateDeployment = name),
+      },
+    );
   } catch (error) {
     const cancel = error instanceof CancelRequested ? error : undefined;
     const cancelled = cancel !== undefined;
@@ -286,6 +312,14 @@ function* pipeline(context: OrchestrationContext): Step<{ status: RunStatus }> {
         yield* call<null>(DELETE_FILES, uploaded);
       } catch {
         // Left-over files are harmless (and visible in the resource); the outcome is what matters.
+      }
+    }
+    if (candidateDeployment) {
+      // A candidate that never reached the alias must not keep costing hosting hours.
+      try {
+        yield* call<null>(REMOVE_DEPLOYMENT, { name: candidateDeployment, reason: `run ${cancelled ? 'cancelled' : 'failed'}`, at: now() } satisfies RemoveDeploymentInput);
+      } catch {
+        // Recorded in the registry as live; the lifecycle timer's idle rules still see it.
       }
     }
     const status: RunStatus = cancelled ? 'cancelled' : 'failed';

@@ -1,27 +1,55 @@
 /**
- * Which model answers for which name. After a successful run the pipeline records its deployment
- * here; the chat endpoint resolves a request's `model` — a dataset name (the alias) or a deployment
- * name — through it. One small JSON blob per deployment: `runs/deployments/<deploymentName>.json`.
+ * The app's deployment registry: every deployment a run made (`runs/deployments/<name>.json`),
+ * and the aliases that point at them (`runs/aliases/<alias>.json`, see aliases/alias-record.ts).
+ * The chat endpoint resolves a request's `model` through it: an alias first, then a deployment
+ * name. Every run gets its own deployment; a record's model never changes.
  */
 import type { ContainerClient } from '@azure/storage-blob';
+import type { AliasRecord } from '../aliases/alias-record.js';
 import { InvalidRecordError, parseDeploymentRecord } from './run-record-schema.js';
 
 export const DEPLOYMENTS_PREFIX = 'deployments/';
+export const ALIASES_PREFIX = 'aliases/';
+export const USAGE_PREFIX = 'usage/';
 
 export interface DeploymentRecord {
-  /** Azure OpenAI deployment name (stable per dataset unless the options name another). */
+  /** Azure OpenAI deployment name: one per run (see aliases/deployment-name.ts). */
   deploymentName: string;
-  /** Dataset name (`<name>` of `<name>.jsonl`): the alias clients may use as `model`. */
+  /** Dataset name (`<name>` of `<name>.jsonl`). */
   dataset: string;
-  /** The fine-tuned model behind the deployment now. */
+  /** The fine-tuned model behind the deployment; never changes for a deployment name. */
   model: string;
   runId: string;
   updatedAt: string;
+  /** The alias this run competed for. Absent on records written before aliases existed. */
+  alias?: string;
+  baseModel?: string;
+  sku?: string;
+  capacity?: number;
+  createdAt?: string;
+  /** Hosting periods (a deployment Azure deleted and the app re-created has two). */
+  hosted?: Array<{ from: string; to?: string }>;
+  /** Delete once this time has passed, unless an alias points at it again. */
+  deleteAfter?: string;
+  deletedAt?: string;
+  deletedReason?: string;
+  /** Last idle warning sent, by last-activity time, so each idle period is warned about once. */
+  idleWarnedFor?: string;
+}
+
+export function deploymentBlob(deploymentName: string): string {
+  return `${DEPLOYMENTS_PREFIX}${deploymentName}.json`;
+}
+export function aliasBlob(alias: string): string {
+  return `${ALIASES_PREFIX}${alias}.json`;
+}
+export function usageBlob(deploymentName: string): string {
+  return `${USAGE_PREFIX}${deploymentName}.json`;
 }
 
 export async function recordDeployment(runs: ContainerClient, record: DeploymentRecord): Promise<void> {
   const body = JSON.stringify(record, null, 2);
-  await runs.getBlockBlobClient(`${DEPLOYMENTS_PREFIX}${record.deploymentName}.json`).upload(body, Buffer.byteLength(body), {
+  await runs.getBlockBlobClient(deploymentBlob(record.deploymentName)).upload(body, Buffer.byteLength(body), {
     blobHTTPHeaders: { blobContentType: 'application/json' },
   });
 }
@@ -48,7 +76,28 @@ export async function listDeployments(
   return records;
 }
 
-/** The deployment for a `model` name: a deployment name first, then a dataset alias. */
-export function resolveDeployment(records: readonly DeploymentRecord[], model: string): DeploymentRecord | undefined {
-  return records.find((r) => r.deploymentName === model) ?? records.find((r) => r.dataset === model);
+/**
+ * The deployment for a `model` name: an alias's current deployment, then a deployment by name,
+ * then (for records written before aliases existed) a dataset name. Deleted deployments resolve
+ * only through an alias (the chat endpoint re-creates them).
+ */
+export function resolveDeployment(records: readonly DeploymentRecord[], model: string, aliases: readonly AliasRecord[] = []): DeploymentRecord | undefined {
+  const alias = aliases.find((a) => a.alias === model);
+  if (alias) {
+    const current = alias.current;
+    return (
+      records.find((r) => r.deploymentName === current.deploymentName) ?? {
+        deploymentName: current.deploymentName,
+        dataset: alias.alias,
+        alias: alias.alias,
+        model: current.model,
+        runId: current.runId,
+        updatedAt: current.since,
+        ...(current.baseModel ? { baseModel: current.baseModel } : {}),
+        ...(current.sku ? { sku: current.sku } : {}),
+      }
+    );
+  }
+  const live = records.filter((r) => !r.deletedAt);
+  return live.find((r) => r.deploymentName === model) ?? live.find((r) => r.alias === undefined && r.dataset === model);
 }

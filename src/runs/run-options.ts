@@ -8,6 +8,7 @@ import { DEPLOYMENT_SKUS, TRAINING_TYPES } from '../config.js';
 import { findModel, MODEL_CATALOG } from '../validation/models.js';
 import { METHOD_TYPES, type Hyperparameters, type MethodType, type RunMethod, type RunOptions } from './run-record.js';
 import { defaultDeploymentName } from './run-id.js';
+import { parseBudget, parseLifecycle, parsePromotion } from './release-options.js';
 import { DEPLOYMENT_NAME_RULE, isValidDeploymentName } from '../azure/arm-names.js';
 
 export interface OptionsProblem {
@@ -18,7 +19,7 @@ export interface OptionsProblem {
 
 export type ParsedOptions = { ok: true; options: RunOptions } | { ok: false; problems: OptionsProblem[] };
 
-const TOP_KEYS = ['baseModel', 'suffix', 'seed', 'method', 'hyperparameters', 'trainingType', 'deployment'] as const;
+const TOP_KEYS = ['baseModel', 'suffix', 'seed', 'method', 'hyperparameters', 'trainingType', 'deployment', 'promotion', 'budget', 'lifecycle'] as const;
 const METHOD_KEYS: Record<MethodType, readonly string[]> = {
   supervised: ['type', 'hyperparameters'],
   dpo: ['type', 'hyperparameters'],
@@ -93,6 +94,9 @@ export function parseRunOptions(text: string | undefined, dataset: string, defau
   }
   const method = parseMethod(input['method'], input['hyperparameters'], problems);
   const deployment = parseDeployment(input['deployment'], dataset, defaults, problems);
+  const promotion = parsePromotion(input['promotion'], problems);
+  const budget = parseBudget(input['budget'], problems);
+  const lifecycle = parseLifecycle(input['lifecycle'], problems);
 
   if (problems.length > 0) return { ok: false, problems };
   return {
@@ -104,6 +108,9 @@ export function parseRunOptions(text: string | undefined, dataset: string, defau
       ...(method ? { method } : {}),
       ...(trainingType !== undefined ? { trainingType: trainingType as string } : {}),
       deployment,
+      promotion,
+      ...(budget ? { budget } : {}),
+      ...(lifecycle ? { lifecycle } : {}),
     },
   };
 }

@@ -3,11 +3,16 @@
  * dropped dataset. Written by the blob trigger and by orchestration activities (never by the
  * orchestrator itself), read by the HTTP API and by people.
  */
+import type { TrainingCostEstimate } from '../costs/training-cost.js';
+import type { EvaluationSummary } from '../evaluation/evaluation-result.js';
+import type { PromotionOptions } from '../evaluation/promotion.js';
 import type { FindingCode } from '../validation/findings.js';
+import type { BudgetOptions, LifecycleOptions } from './release-options.js';
 
-export const RUN_STATUSES = ['validating', 'rejected', 'uploading', 'training', 'paused', 'deploying', 'succeeded', 'failed', 'cancelled'] as const;
+export const RUN_STATUSES = ['validating', 'rejected', 'uploading', 'training', 'paused', 'deploying', 'evaluating', 'succeeded', 'not_promoted', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
-export const FINAL_STATUSES: readonly RunStatus[] = ['rejected', 'succeeded', 'failed', 'cancelled'];
+/** `not_promoted`: trained and evaluated, but the candidate did not beat the alias's champion. */
+export const FINAL_STATUSES: readonly RunStatus[] = ['rejected', 'succeeded', 'not_promoted', 'failed', 'cancelled'];
 
 export function isFinal(status: RunStatus): boolean {
   return FINAL_STATUSES.includes(status);
@@ -38,7 +43,12 @@ export interface RunOptions {
   /** Absent: supervised with the service's defaults. */
   method?: RunMethod;
   trainingType?: string;
+  /** `name` (when the options give one) prefixes the run's own deployment name; see aliases/deployment-name.ts. */
   deployment: { name: string; sku: string; capacity: number };
+  /** The evaluation gate (always resolved: defaults apply). Optional only for run records written before it existed. */
+  promotion?: PromotionOptions;
+  budget?: BudgetOptions;
+  lifecycle?: LifecycleOptions;
 }
 
 export interface InputFile {
@@ -85,7 +95,7 @@ export interface RunRecord {
   updatedAt: string;
   /** When each phase started and ended (ISO timestamps). */
   phases: Partial<Record<RunStatus, { startedAt: string; endedAt?: string }>>;
-  inputs: { training: InputFile; validation?: InputFile; options?: InputFile };
+  inputs: { training: InputFile; validation?: InputFile; options?: InputFile; eval?: InputFile };
   options?: RunOptions;
   validation?: {
     valid: boolean;
@@ -95,6 +105,8 @@ export interface RunRecord {
     errors: Array<{ line: number | null; code: FindingCode | string; message: string; field?: string }>;
     trainingTokens: number;
     estimatedBilledTokens: number;
+    /** Estimated training cost from the price table in the settings (nothing fetched at run time). */
+    estimatedTrainingCost?: TrainingCostEstimate;
   };
   /** Azure OpenAI file ids. */
   files?: { training?: string; validation?: string; deleted?: boolean };
@@ -108,7 +120,11 @@ export interface RunRecord {
     trainLoss?: number;
     estimatedFinish?: string;
   };
-  deployment?: { name: string; model: string; sku: string; capacity: number; chatUrl: string };
+  deployment?: { name: string; model: string; sku: string; capacity: number; chatUrl: string; alias?: string; deleted?: boolean };
+  /** The evaluation gate's aggregates (the full results are the `evaluation.json` artifact). */
+  evaluation?: EvaluationSummary;
+  /** What the gate decided for the alias. */
+  promotion?: { alias: string; promoted: boolean; recommended?: boolean; mode: string; reason: string; previousDeployment?: string; at: string };
   /** Artifact blob names under runs/<runId>/. */
   artifacts: string[];
   /** A cancel request and what came of it (or the job cancelled in the service). */
@@ -118,7 +134,21 @@ export interface RunRecord {
   notificationFailures?: Array<{ event: string; at: string; error: string }>;
 }
 
-export const RUN_EVENT_TYPES = ['run.rejected', 'run.training', 'run.paused', 'run.succeeded', 'run.failed', 'run.cancelled'] as const;
+export const RUN_EVENT_TYPES = [
+  'run.rejected',
+  'run.training',
+  'run.paused',
+  'run.succeeded',
+  'run.not_promoted',
+  'run.waiting_for_capacity',
+  'run.failed',
+  'run.cancelled',
+  'alias.promoted',
+  'alias.rolled_back',
+  'deployment.idle_warning',
+  'deployment.deleted',
+  'deployment.recreated',
+] as const;
 export type RunEventType = (typeof RUN_EVENT_TYPES)[number];
 
 /** A notification: one per state change that matters, the same payload on the queue and the webhook. */

@@ -37,6 +37,8 @@ export interface RunUpdate {
   files?: RunRecord['files'];
   job?: Partial<NonNullable<RunRecord['job']>>;
   deployment?: RunRecord['deployment'];
+  evaluation?: RunRecord['evaluation'];
+  promotion?: RunRecord['promotion'];
   artifacts?: string[];
   error?: RunError;
   notificationFailure?: { event: string; error: string };
@@ -56,6 +58,8 @@ export function applyUpdate(run: RunRecord, update: RunUpdate): RunRecord {
   if (update.files) next.files = { ...next.files, ...update.files };
   if (update.job) next.job = { ...(next.job ?? { id: '', status: '' }), ...update.job } as NonNullable<RunRecord['job']>;
   if (update.deployment) next.deployment = update.deployment;
+  if (update.evaluation) next.evaluation = update.evaluation;
+  if (update.promotion) next.promotion = update.promotion;
   if (update.artifacts) next.artifacts = [...new Set([...next.artifacts, ...update.artifacts])];
   if (update.error) next.error = update.error;
   if (update.cancellation) next.cancellation = update.cancellation;

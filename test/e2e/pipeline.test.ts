@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { candidateDeploymentName } from '../../src/aliases/deployment-name.js';
 import { verifySignature } from '../../src/notify/signature.js';
 import { defaultDeploymentName } from '../../src/runs/run-id.js';
 import { LAB_TRAINING, LAB_VALIDATION } from '../support/paths.js';
@@ -58,11 +59,17 @@ describe('the pipeline end to end (dev/host + Azurite + emulator)', () => {
     expect(run.error).toBeUndefined();
     expect(run.status).toBe('succeeded');
     expect(run.runId).toMatch(/^lab-sarcasm-[0-9a-f]{8}-[0-9a-f]{10}$/);
-    const deploymentName = defaultDeploymentName('lab/sarcasm'); // lab-sarcasm-<8 hex>
+    // The run's own deployment: the dataset key (lab-sarcasm-<8 hex>) plus a hash of the run id.
+    const deploymentName = candidateDeploymentName('lab/sarcasm', run.runId, defaultDeploymentName('lab/sarcasm'));
+    expect(deploymentName).toMatch(/^lab-sarcasm-[0-9a-f]{8}-[0-9a-f]{8}$/);
     expect(Object.keys(run.phases)).toEqual(expect.arrayContaining(['validating', 'uploading', 'training', 'deploying', 'succeeded']));
     expect(run.job?.fineTunedModel).toMatch(/^gpt-4o-mini-2024-07-18\.ft-/);
     expect(run.job?.trainedTokens).toBeGreaterThan(0);
-    expect(run.deployment).toMatchObject({ name: deploymentName, model: run.job?.fineTunedModel, sku: 'Standard', capacity: 1, chatUrl: 'http://localhost:7071/api/v1/chat/completions' });
+    // The run's own deployment (dataset key + run hash); the alias (the dataset name) points at it.
+    expect(run.deployment).toMatchObject({ model: run.job?.fineTunedModel, sku: 'Standard', capacity: 1, chatUrl: 'http://localhost:7071/api/v1/chat/completions', alias: 'lab/sarcasm' });
+    expect(run.deployment?.name).toBe(deploymentName);
+    expect(run.promotion).toMatchObject({ alias: 'lab/sarcasm', promoted: true });
+    expect(run.evaluation?.set).toMatchObject({ kind: 'validation', examples: 10 });
     expect(run.files?.deleted).toBe(true);
     // run.json says succeeded a moment before the orchestration returns (the notification is sent in between).
     const completed = await waitFor(async () => {
@@ -107,7 +114,7 @@ describe('the pipeline end to end (dev/host + Azurite + emulator)', () => {
     expect(files.filter((f) => f.filename?.startsWith(run.runId))).toEqual([]);
 
     // Artifacts: snapshots, reports, results and the loss chart.
-    for (const name of ['inputs/training.jsonl', 'inputs/validation.jsonl', 'validation-report.json', 'validation-report.md', 'results.csv', 'loss.svg']) {
+    for (const name of ['inputs/training.jsonl', 'inputs/validation.jsonl', 'validation-report.json', 'validation-report.md', 'results.csv', 'loss.svg', 'evaluation.json', 'evaluation.md', 'evaluation.svg']) {
       expect(run.artifacts).toContain(name);
       expect(await stack.runs.getBlobClient(`${run.runId}/${name}`).exists()).toBe(true);
     }
@@ -118,12 +125,14 @@ describe('the pipeline end to end (dev/host + Azurite + emulator)', () => {
 
     // The recorded deployment, for the chat endpoint.
     const record = JSON.parse((await stack.runs.getBlobClient(`deployments/${deploymentName}.json`).downloadToBuffer()).toString('utf8'));
-    expect(record).toMatchObject({ deploymentName, dataset: 'lab/sarcasm', model: run.job?.fineTunedModel, runId: run.runId });
+    expect(record).toMatchObject({ deploymentName, dataset: 'lab/sarcasm', alias: 'lab/sarcasm', model: run.job?.fineTunedModel, runId: run.runId });
+    const alias = JSON.parse((await stack.runs.getBlobClient('aliases/lab/sarcasm.json').downloadToBuffer()).toString('utf8'));
+    expect(alias).toMatchObject({ alias: 'lab/sarcasm', current: { deploymentName, model: run.job?.fineTunedModel, runId: run.runId } });
 
     const events = await stack.queued(run.runId);
     expect(events.map((e) => e.type)).toEqual(['run.training', 'run.succeeded']);
     expect(events.map((e) => e.id)).toEqual([`${run.runId}:run.training`, `${run.runId}:run.succeeded`]);
-    expect(events[1]?.data).toMatchObject({ deployment: deploymentName, model: run.job?.fineTunedModel, chatUrl: run.deployment?.chatUrl });
+    expect(events[1]?.data).toMatchObject({ deployment: deploymentName, alias: 'lab/sarcasm', promoted: true, model: run.job?.fineTunedModel, chatUrl: run.deployment?.chatUrl });
 
     const delivered = webhook.deliveries.filter((d) => d.body.includes(run.runId));
     expect(delivered.map((d) => (JSON.parse(d.body) as { type: string }).type)).toEqual(['run.training', 'run.succeeded']);
@@ -197,6 +206,20 @@ describe('the pipeline end to end (dev/host + Azurite + emulator)', () => {
     expect(markdown).toContain('# Dataset validation: INVALID');
     // The options file alone started nothing: it was ignored with a log line, and read with opts.jsonl.
     expect(stack.logLines.some((l) => l.includes('Ignoring opts.json: an options file; it is read when opts.jsonl arrives.'))).toBe(true);
+  });
+
+  it('a run whose estimated training cost is above budget.maxTrainingCost is rejected before anything is spent', async () => {
+    await stack.drop('costly.json', JSON.stringify({ baseModel: 'gpt-4o', budget: { maxTrainingCost: 0.0001 } }));
+    await stack.drop('costly.jsonl', training);
+    const run = await stack.untilRun('costly', ['rejected', 'validating', 'uploading', 'training', 'succeeded', 'failed']);
+    expect(run.status).toBe('rejected');
+    const estimate = run.validation?.estimatedTrainingCost;
+    expect(estimate).toMatchObject({ currency: 'USD', pricePerMillionTokens: 27.5, trainingType: 'Standard' });
+    expect(estimate?.billedTokens).toBe(run.validation?.estimatedBilledTokens);
+    expect(run.validation?.errors).toEqual([expect.objectContaining({ code: 'invalid_option', field: 'budget.maxTrainingCost', message: expect.stringMatching(/is above budget.maxTrainingCost 0.0001/) })]);
+    const markdown = (await stack.runs.getBlobClient(`${run.runId}/validation-report.md`).downloadToBuffer()).toString('utf8');
+    expect(markdown).toContain('## Estimated training cost');
+    expect(run.orchestration).toBeNull();
   });
 
   it('an injected job failure ends the run failed with the service message and a run.failed event', async () => {

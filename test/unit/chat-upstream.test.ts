@@ -43,7 +43,7 @@ describe('ModelCatalog', () => {
     let clock = 0;
     let reads = 0;
     let stored = [record('a-dep', 'a')];
-    const catalog = new ModelCatalog(async () => (reads++, stored), 1000, () => clock);
+    const catalog = new ModelCatalog(async () => (reads++, { deployments: stored, aliases: [] }), 1000, () => clock);
     expect((await catalog.resolve('a')).record?.deploymentName).toBe('a-dep');
     expect((await catalog.resolve('a-dep')).record?.dataset).toBe('a');
     expect(reads).toBe(1);
@@ -61,10 +61,10 @@ describe('ModelCatalog', () => {
 
   it('shares one read between concurrent misses', async () => {
     let reads = 0;
-    const catalog = new ModelCatalog(async () => (reads++, await new Promise((r) => setTimeout(r, 20)), []));
+    const catalog = new ModelCatalog(async () => (reads++, await new Promise((r) => setTimeout(r, 20)), { deployments: [], aliases: [] }));
     await Promise.all([catalog.resolve('x'), catalog.resolve('y'), catalog.resolve('z')]);
     expect(reads).toBe(1);
-    expect(knownModelNames([])).toMatch(/none yet/);
+    expect(knownModelNames({ deployments: [], aliases: [] })).toMatch(/none yet/);
   });
 });
 

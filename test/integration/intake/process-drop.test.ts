@@ -12,6 +12,7 @@ import { DEPLOYMENT_NAME_PATTERN } from '../../../src/azure/arm-names.js';
 import { reportOrphanCompanions } from '../../../src/intake/orphans.js';
 import { processDrop, type IntakeDeps } from '../../../src/intake/process-drop.js';
 import { recordDeployment } from '../../../src/runs/deployment-registry.js';
+import { DEFAULT_PRICES } from '../../../src/costs/prices.js';
 import type { Notification } from '../../../src/notify/events.js';
 import type { RunRecord } from '../../../src/runs/run-record.js';
 import { RunStore } from '../../../src/runs/run-store.js';
@@ -27,7 +28,8 @@ const CONFIG: IntakeDeps['config'] = {
   notify: {},
   intake: { settleSeconds: 0, orphanMinutes: 60 },
   runsContainer: 'runs',
-} satisfies Pick<AppConfig, 'fineTuning' | 'deployment' | 'notify' | 'intake' | 'runsContainer'>;
+  prices: DEFAULT_PRICES,
+} satisfies Pick<AppConfig, 'fineTuning' | 'deployment' | 'notify' | 'intake' | 'runsContainer' | 'prices'>;
 
 describe('processDrop over Azurite', () => {
   let azurite: RunningAzurite;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
+import { DEFAULT_PROMOTION } from '../../../src/evaluation/promotion.js';
 import { parseRunOptions } from '../../../src/runs/run-options.js';
 
 const config = loadConfig({
@@ -12,10 +13,10 @@ const config = loadConfig({
 });
 
 describe('parseRunOptions', () => {
-  it('without an options file: the settings, and the dataset key (slug + name hash) as deployment name', () => {
+  it('without an options file: the settings, the dataset key (slug + name hash) as deployment name prefix, the default gate', () => {
     expect(parseRunOptions(undefined, 'Team A/Sarcasm Bot', config)).toEqual({
       ok: true,
-      options: { baseModel: 'gpt-4o-mini-2024-07-18', trainingType: 'developerTier', deployment: { name: expect.stringMatching(/^team-a-sarcasm-bot-[0-9a-f]{8}$/), sku: 'Standard', capacity: 1 } },
+      options: { baseModel: 'gpt-4o-mini-2024-07-18', trainingType: 'developerTier', deployment: { name: expect.stringMatching(/^team-a-sarcasm-bot-[0-9a-f]{8}$/), sku: 'Standard', capacity: 1 }, promotion: DEFAULT_PROMOTION },
     });
   });
 
@@ -27,6 +28,9 @@ describe('parseRunOptions', () => {
       trainingType: 'GlobalStandard',
       method: { type: 'supervised', hyperparameters: { n_epochs: 3, batch_size: 'auto', learning_rate_multiplier: 0.5 } },
       deployment: { name: 'clippy', sku: 'globalstandard', capacity: 5 },
+      promotion: { mode: 'manual', metric: 'contains', minImprovement: 0.1, graders: ['contains', { type: 'model', deployment: 'judge' }], baseDeployment: 'base-4o', keepRejected: true, maxExamples: 20 },
+      budget: { maxTrainingCost: 40 },
+      lifecycle: { idle: 'tear-down', tearDownAfterDays: 3 },
     });
     expect(parseRunOptions(text, 'x', config)).toEqual({
       ok: true,
@@ -38,6 +42,9 @@ describe('parseRunOptions', () => {
         // "auto" is the service's choice: the key is left out, as the API description has numbers only.
         method: { type: 'supervised', hyperparameters: { n_epochs: 3, learning_rate_multiplier: 0.5 } },
         deployment: { name: 'clippy', sku: 'GlobalStandard', capacity: 5 },
+        promotion: { mode: 'manual', metric: 'contains', minImprovement: 0.1, graders: [{ type: 'contains' }, { type: 'model', deployment: 'judge' }], baseDeployment: 'base-4o', keepRejected: true, maxExamples: 20 },
+        budget: { maxTrainingCost: 40 },
+        lifecycle: { idle: 'tear-down', tearDownAfterDays: 3 },
       },
     });
   });

@@ -1,0 +1,28 @@
+/**
+ * The name of a run's own deployment: the alias, made ARM-safe, plus a short hash of the run id.
+ *
+ * ARM's rule for deployment names: see azure/arm-names.ts. The prefix is the options'
+ * `deployment.name`, else the dataset's key (slug + name hash, so datasets never share one).
+ * The hash comes from the run id as a whole, so the name does not depend on how run ids are
+ * formatted, and two runs of one alias never share a deployment (Azure refuses a model change on
+ * an existing deployment; every candidate gets a fresh one).
+ */
+import { createHash } from 'node:crypto';
+import { isValidDeploymentName } from '../azure/arm-names.js';
+
+export { isValidDeploymentName };
+const MAX_LENGTH = 64;
+const HASH_LENGTH = 8;
+
+export function candidateDeploymentName(alias: string, runId: string, prefix?: string): string {
+  const hash = createHash('sha256').update(runId).digest('hex').slice(0, HASH_LENGTH);
+  const base =
+    (prefix ?? alias)
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .replace(/[^A-Za-z0-9_.-]+/g, '-')
+      .replace(/^[^A-Za-z0-9]+/, '')
+      .slice(0, MAX_LENGTH - HASH_LENGTH - 1)
+      .replace(/[-_.]+$/, '') || 'model';
+  return `${base}-${hash}`;
+}

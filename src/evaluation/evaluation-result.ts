@@ -1,0 +1,50 @@
+/** The shapes of `runs/<runId>/evaluation.json` and of the summary copied into run.json. */
+import type { Decision } from './promotion.js';
+
+export type ContenderRole = 'candidate' | 'champion' | 'base';
+
+export interface Contender {
+  role: ContenderRole;
+  deployment: string;
+  model?: string;
+  runId?: string;
+}
+
+export interface EvalSetSource {
+  /** `eval`: `<name>.eval.jsonl`; `validation`: the validation file; `holdout`: lines held out of the training file. */
+  kind: 'eval' | 'validation' | 'holdout' | 'training';
+  /** Snapshot blob in the runs container. */
+  blob: string;
+  /** What a reader should know about it (held-out line range, caveats). */
+  note: string;
+}
+
+export interface ExampleResult {
+  line: number;
+  prompt: string;
+  reference: string;
+  answers: Partial<Record<ContenderRole, { text: string | null; error?: string; scores: Record<string, number | null> }>>;
+}
+
+/** Mean score per grader, per contender; null when no example could be scored. */
+export type Aggregates = Partial<Record<ContenderRole, Record<string, number | null>>>;
+
+export interface EvaluationResult {
+  set: EvalSetSource & { examples: number; skippedLines: Array<{ line: number; message: string }> };
+  graders: string[];
+  metric: string;
+  contenders: Contender[];
+  aggregates: Aggregates;
+  examples: ExampleResult[];
+  decision: Decision;
+  evaluatedAt: string;
+}
+
+export interface EvaluationSummary {
+  set: EvalSetSource & { examples: number };
+  metric: string;
+  aggregates: Aggregates;
+  contenders: Contender[];
+  decision: Decision;
+  artifacts: string[];
+}

@@ -1,0 +1,206 @@
+/**
+ * The orchestration's steps after training: deploy the candidate to its OWN deployment (waiting
+ * for quota if the resource is full), smoke-test it, evaluate it against the alias's champion,
+ * and promote it (blue/green: the alias switches, the old deployment stays for the grace period)
+ * or end `not_promoted`. Deterministic like the orchestrator that runs it: every effect is an
+ * activity; the helpers come from fineTunePipeline (call, record, notify, cancellable wait).
+ */
+import type { Task } from 'durable-functions';
+import type { EvaluationSummary } from '../evaluation/evaluation-result.js';
+import { DEFAULT_PROMOTION } from '../evaluation/promotion.js';
+import type { RunEventType, RunOptions, RunStatus } from '../runs/run-record.js';
+import type { RunUpdate } from '../runs/run-store.js';
+import { PermanentFailure } from './activity-result.js';
+import { CHECK_CAPACITY, type Capacity, type CheckCapacityInput } from './activities/check-capacity.js';
+import { DEPLOY_MODEL, type DeployModelInput } from './activities/deploy-model.js';
+import { DEPLOYMENT_STATUS, type DeploymentStatus, type DeploymentStatusInput } from './activities/deployment-status.js';
+import { EVALUATE_CANDIDATE, type EvaluateCandidateInput } from './activities/evaluate-candidate.js';
+import type { PreparedEvaluation } from './activities/prepare-evaluation.js';
+import { PROMOTE_ALIAS, type PromoteAliasInput, type PromotedAlias } from './activities/promote-alias.js';
+import { RECORD_DEPLOYMENT } from './activities/record-deployment.js';
+import { REMOVE_DEPLOYMENT, type RemoveDeploymentInput } from './activities/remove-deployment.js';
+import { SMOKE_TEST, type SmokeTestInput, type SmokeTestResult } from './activities/smoke-test.js';
+import type { DeploymentRecord } from '../runs/deployment-registry.js';
+import type { WaitOutcome } from './wait-outcomes.js';
+
+type Step<T> = Generator<Task, T, unknown>;
+
+export interface ReleaseTools {
+  now(): string;
+  seconds(): number;
+  /** From the deployment PUT on, a cancel request is too late: the run completes and records it. */
+  markDeployRequested(): void;
+  noteLateCancel(): Step<void>;
+  /** The pipeline's decision for one look at a deployment (wait-outcomes.ts, with its time limits). */
+  deploymentOutcome(deployment: DeploymentStatus, name: string, expectedModel: string, since: number): WaitOutcome;
+  call<T>(name: string, input: unknown): Step<T>;
+  record(update: Omit<RunUpdate, 'at'>): Step<void>;
+  notify(type: RunEventType, status: RunStatus, data: Record<string, unknown>): Step<void>;
+  wait(seconds: number): Step<void>;
+  show(change: { jobStatus?: string }): void;
+}
+
+export interface ReleaseInput {
+  runId: string;
+  dataset: string;
+  alias: string;
+  deploymentName: string;
+  options: RunOptions;
+  model: string;
+  jobId: string;
+  chatUrl: string;
+  evaluation: PreparedEvaluation;
+  exampleSnapshot: string;
+  polling: { minSeconds: number; maxSeconds: number };
+  /** Deletes the uploaded files once the model answers (before the evaluation, which needs no files). */
+  cleanUp: () => Step<void>;
+  /** Told when the candidate deployment exists (a failure later removes it) and, with undefined, when its fate is settled. */
+  onDeployed: (name: string | undefined) => void;
+}
+
+export function* releaseCandidate(tools: ReleaseTools, input: ReleaseInput): Step<{ status: RunStatus }> {
+  const { call, record, notify, wait, show, now } = tools;
+  const target = input.options.deployment;
+  const promotion = input.options.promotion ?? DEFAULT_PROMOTION;
+
+  // Quota: one slot per candidate. `wait` waits (and says so once); `evict-lru` frees one.
+  let notified = false;
+  let pollerState: string | null = null;
+  for (;;) {
+    const capacity = yield* call<Capacity>(CHECK_CAPACITY, { deploymentName: input.deploymentName, mayEvict: true, at: now() } satisfies CheckCapacityInput);
+    if (capacity.free) {
+      try {
+        tools.markDeployRequested();
+        pollerState = yield* call<string | null>(DEPLOY_MODEL, { name: input.deploymentName, model: input.model, sku: target.sku, capacity: target.capacity } satisfies DeployModelInput);
+        break;
+      } catch (error) {
+        // Counted free, refused by Azure (an eviction still deleting, a deployment made by hand): wait like a full quota.
+        if (!(error instanceof PermanentFailure && error.code === 'InsufficientQuota')) throw error;
+      }
+    }
+    show({ jobStatus: `waiting for deployment quota (${capacity.used}/${capacity.limit} fine-tuned deployments)` });
+    if (!notified) {
+      notified = true;
+      yield* notify('run.waiting_for_capacity', 'deploying', {
+        deployment: input.deploymentName,
+        model: input.model,
+        used: capacity.used,
+        limit: capacity.limit,
+        policy: capacity.policy,
+        message: `The model is trained (${input.model}) but the resource holds ${capacity.used} of ${capacity.limit} fine-tuned deployments; the run waits for a free slot (delete a deployment, or set DEPLOYMENT_QUOTA_POLICY=evict-lru).`,
+      });
+    }
+    yield* wait(input.polling.maxSeconds);
+  }
+  input.onDeployed(input.deploymentName);
+  const at = now();
+  yield* call<null>(RECORD_DEPLOYMENT, {
+    deploymentName: input.deploymentName,
+    dataset: input.dataset,
+    alias: input.alias,
+    model: input.model,
+    runId: input.runId,
+    baseModel: input.options.baseModel,
+    sku: target.sku,
+    capacity: target.capacity,
+    createdAt: at,
+    hosted: [{ from: at }],
+    updatedAt: at,
+  } satisfies DeploymentRecord);
+
+  const deploySince = tools.seconds();
+  for (;;) {
+    const deployment = yield* call<DeploymentStatus>(DEPLOYMENT_STATUS, { name: input.deploymentName, pollerState } satisfies DeploymentStatusInput);
+    show({ jobStatus: `deployment ${deployment.provisioningState}` });
+    const outcome = tools.deploymentOutcome(deployment, input.deploymentName, input.model, deploySince);
+    if (outcome.kind === 'done') break;
+    if (outcome.kind === 'fail') throw new PermanentFailure(outcome.code, outcome.message);
+    yield* wait(input.polling.minSeconds);
+  }
+  const smoke = yield* call<SmokeTestResult>(SMOKE_TEST, { deployment: input.deploymentName, exampleSnapshot: input.exampleSnapshot } satisfies SmokeTestInput);
+  yield* input.cleanUp();
+
+  yield* tools.noteLateCancel();
+  const deployment = { name: input.deploymentName, model: input.model, sku: target.sku, capacity: target.capacity, chatUrl: input.chatUrl, alias: input.alias };
+  yield* record({ status: 'evaluating', deployment });
+  const evaluation = yield* call<EvaluationSummary>(EVALUATE_CANDIDATE, {
+    runId: input.runId,
+    alias: input.alias,
+    candidate: { deployment: input.deploymentName, model: input.model },
+    evalSet: input.evaluation.evalSet,
+    promotion,
+    at: now(),
+  } satisfies EvaluateCandidateInput);
+  yield* record({ evaluation, artifacts: evaluation.artifacts });
+  const scores = {
+    metric: evaluation.metric,
+    candidate: evaluation.aggregates.candidate ?? null,
+    champion: evaluation.aggregates.champion ?? null,
+    ...(evaluation.aggregates.base ? { base: evaluation.aggregates.base } : {}),
+    report: `${input.runId}/evaluation.md`,
+  };
+  const decision = evaluation.decision;
+
+  if (decision.promote) {
+    const promoted = yield* call<PromotedAlias>(PROMOTE_ALIAS, {
+      alias: input.alias,
+      target: {
+        deploymentName: input.deploymentName,
+        model: input.model,
+        runId: input.runId,
+        baseModel: input.options.baseModel,
+        sku: target.sku,
+        scores: evaluation.aggregates.candidate ?? {},
+      },
+      reason: decision.reason,
+      at: now(),
+      ...(input.options.lifecycle ? { lifecycle: input.options.lifecycle } : {}),
+    } satisfies PromoteAliasInput);
+    input.onDeployed(undefined); // the alias serves it now: never removed by a later failure
+    yield* record({
+      status: 'succeeded',
+      promotion: { alias: input.alias, promoted: true, mode: promotion.mode, reason: decision.reason, ...(promoted.previous ? { previousDeployment: promoted.previous } : {}), at: now() },
+    });
+    yield* notify('run.succeeded', 'succeeded', {
+      deployment: input.deploymentName,
+      model: input.model,
+      alias: input.alias,
+      chatUrl: input.chatUrl,
+      jobId: input.jobId,
+      smokeTest: smoke,
+      promoted: true,
+      ...(promoted.previous ? { previousDeployment: promoted.previous, previousDeletedAfter: promoted.deleteAfter } : {}),
+      scores,
+    });
+    return { status: 'succeeded' };
+  }
+
+  // From here on the deployment is either kept on purpose or removed below.
+  input.onDeployed(undefined);
+  if (promotion.mode === 'manual') {
+    // Kept and waiting for a person: POST /api/aliases/{alias}/promote with this run id.
+    yield* record({ status: 'succeeded', promotion: { alias: input.alias, promoted: false, recommended: !decision.promote && decision.recommended, mode: 'manual', reason: decision.reason, at: now() } });
+    yield* notify('run.succeeded', 'succeeded', { deployment: input.deploymentName, model: input.model, alias: input.alias, jobId: input.jobId, promoted: false, awaitingPromotion: true, reason: decision.reason, scores });
+    return { status: 'succeeded' };
+  }
+
+  const keep = promotion.keepRejected;
+  if (!keep) {
+    yield* call<null>(REMOVE_DEPLOYMENT, { name: input.deploymentName, reason: `not promoted: ${decision.reason}`, at: now() } satisfies RemoveDeploymentInput);
+  }
+  yield* record({
+    status: 'not_promoted',
+    deployment: { ...deployment, ...(keep ? {} : { deleted: true }) },
+    promotion: { alias: input.alias, promoted: false, mode: 'auto', reason: decision.reason, at: now() },
+  });
+  yield* notify('run.not_promoted', 'not_promoted', {
+    alias: input.alias,
+    deployment: input.deploymentName,
+    deploymentKept: keep,
+    model: input.model,
+    jobId: input.jobId,
+    reason: decision.reason,
+    scores,
+  });
+  return { status: 'not_promoted' };
+}
