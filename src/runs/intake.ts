@@ -13,6 +13,7 @@ import type { StorageClients } from '../azure/storage.js';
 import { runEvent } from '../notify/events.js';
 import { sendToQueue, sendToWebhook } from '../notify/publish.js';
 import { renderMarkdown, validateDataset, type ValidationReport } from '../validation/index.js';
+import { readMethodInputs } from './method-inputs.js';
 import { classifyDrop, computeRunId, OPTIONS_SUFFIX, VALIDATION_SUFFIX } from './run-id.js';
 import { parseRunOptions, type OptionsProblem } from './run-options.js';
 import type { InputFile, RunRecord } from './run-record.js';
@@ -94,7 +95,7 @@ export function renderRunReport(report: RunValidationReport): string {
 export async function handleDrop(blobName: string, deps: IntakeDeps): Promise<IntakeOutcome> {
   const { kind, dataset } = classifyDrop(blobName);
   if (kind !== 'training') {
-    const reason = kind === 'other' ? 'not a .jsonl or .json file' : `${kind === 'options' ? 'an options' : 'a validation'} file; it is read when ${dataset}.jsonl arrives`;
+    const reason = kind === 'other' ? 'not a .jsonl or .json file' : `${kind === 'options' ? 'an options' : kind === 'grader' ? 'a grader' : 'a validation'} file; it is read when ${dataset}.jsonl arrives`;
     deps.log(`Ignoring ${blobName}: ${reason}.`);
     return { outcome: 'ignored', reason };
   }
@@ -120,11 +121,12 @@ export async function handleDrop(blobName: string, deps: IntakeDeps): Promise<In
   if (parsed && !parsed.ok) problems.push(...parsed.problems);
   const options = parsed?.ok ? parsed.options : undefined;
   const epochs = options?.hyperparameters?.n_epochs;
+  const methodInputs = await readMethodInputs(datasets, dataset, options, optionsText);
 
   const validated = await validateDataset(
     { source: await stream(training), path: training.name },
     validation ? { source: await stream(validation), path: validation.name } : undefined,
-    { model: options?.baseModel ?? deps.config.fineTuning.baseModel, ...(typeof epochs === 'number' ? { epochs } : {}) },
+    { model: options?.baseModel ?? deps.config.fineTuning.baseModel, ...(typeof epochs === 'number' ? { epochs } : {}), ...methodInputs.validate },
   );
   const report: RunValidationReport = {
     ...validated,
@@ -136,6 +138,7 @@ export async function handleDrop(blobName: string, deps: IntakeDeps): Promise<In
     training: trainingReport?.sha256 ?? '',
     ...(validationReport ? { validation: validationReport.sha256 } : {}),
     ...(optionsSha ? { options: optionsSha } : {}),
+    ...(methodInputs.grader ? { grader: methodInputs.grader.sha256 } : {}),
   });
 
   // The same bytes again: nothing new, unless the earlier attempt was rejected or never started.
@@ -147,7 +150,7 @@ export async function handleDrop(blobName: string, deps: IntakeDeps): Promise<In
 
   await runs.createIfNotExists();
   const snapshot = async (file: Pinned, role: string, sha256: string): Promise<InputFile> => {
-    const target = runs.getBlobClient(runBlobName(runId, `inputs/${role}${role === 'options' ? '.json' : '.jsonl'}`));
+    const target = runs.getBlobClient(runBlobName(runId, `inputs/${role}${role === 'options' || role === 'grader' ? '.json' : '.jsonl'}`));
     const copy = await target.beginCopyFromURL(file.blob.url, { sourceConditions: { ifMatch: file.etag } });
     await copy.pollUntilDone();
     return { blob: file.name, snapshot: target.name, bytes: file.bytes, sha256 };
@@ -156,6 +159,7 @@ export async function handleDrop(blobName: string, deps: IntakeDeps): Promise<In
     training: await snapshot(training, 'training', trainingReport?.sha256 ?? ''),
     ...(validation && validationReport ? { validation: await snapshot(validation, 'validation', validationReport.sha256) } : {}),
     ...(optionsBlob && optionsSha ? { options: await snapshot(optionsBlob, 'options', optionsSha) } : {}),
+    ...(methodInputs.grader ? { grader: await snapshot({ ...methodInputs.grader, blob: datasets.getBlobClient(methodInputs.grader.name) }, 'grader', methodInputs.grader.sha256) } : {}),
   };
 
   const putText = (name: string, body: string, type: string) =>
@@ -166,6 +170,7 @@ export async function handleDrop(blobName: string, deps: IntakeDeps): Promise<In
   const errors = [
     ...(report.options?.errors ?? []),
     ...report.files.flatMap((f) => f.errors.map((e) => ({ line: e.line, code: e.code, message: `${f.role}: ${e.message}`, ...(e.field ? { field: e.field } : {}) }))),
+    ...(report.grader?.errors ?? []).map((e) => ({ line: e.line, code: e.code, message: `grader: ${e.message}`, ...(e.field ? { field: e.field } : {}) })),
   ].slice(0, ERRORS_IN_RECORD);
   const endedAt = new Date().toISOString();
   const run: RunRecord = {
@@ -179,7 +184,7 @@ export async function handleDrop(blobName: string, deps: IntakeDeps): Promise<In
     ...(options ? { options } : {}),
     validation: {
       valid: report.valid,
-      errorCount: report.files.reduce((n, f) => n + f.errorCount, 0) + (report.options?.errors.length ?? 0),
+      errorCount: report.files.reduce((n, f) => n + f.errorCount, 0) + (report.options?.errors.length ?? 0) + (report.grader?.errors.length ?? 0),
       warningCount: report.files.reduce((n, f) => n + f.warningCount, 0),
       errors: errors.map((e) => ({ line: e.line, code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) })),
       trainingTokens: trainingReport?.tokens.total.sum ?? 0,

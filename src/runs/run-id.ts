@@ -8,13 +8,16 @@ import { createHash } from 'node:crypto';
 export const TRAINING_SUFFIX = '.jsonl';
 export const VALIDATION_SUFFIX = '.validation.jsonl';
 export const OPTIONS_SUFFIX = '.json';
+/** The grader of a reinforcement fine-tuning run. */
+export const GRADER_SUFFIX = '.grader.json';
 
-export type DropKind = 'training' | 'validation' | 'options' | 'other';
+export type DropKind = 'training' | 'validation' | 'options' | 'grader' | 'other';
 
 /** What a blob in the drop zone is, and the dataset name it belongs to. */
 export function classifyDrop(blobName: string): { kind: DropKind; dataset: string } {
   if (blobName.endsWith(VALIDATION_SUFFIX)) return { kind: 'validation', dataset: blobName.slice(0, -VALIDATION_SUFFIX.length) };
   if (blobName.endsWith(TRAINING_SUFFIX)) return { kind: 'training', dataset: blobName.slice(0, -TRAINING_SUFFIX.length) };
+  if (blobName.endsWith(GRADER_SUFFIX)) return { kind: 'grader', dataset: blobName.slice(0, -GRADER_SUFFIX.length) };
   if (blobName.endsWith(OPTIONS_SUFFIX)) return { kind: 'options', dataset: blobName.slice(0, -OPTIONS_SUFFIX.length) };
   return { kind: 'other', dataset: blobName };
 }
@@ -32,9 +35,10 @@ export function slugify(name: string, max = 40): string {
   return slug || 'dataset';
 }
 
-export function computeRunId(dataset: string, contents: { training: string; validation?: string; options?: string }): string {
+export function computeRunId(dataset: string, contents: { training: string; validation?: string; options?: string; grader?: string }): string {
+  // The grader joins the hash only when there is one, so runs without a grader keep their ids.
   const digest = createHash('sha256')
-    .update(`training:${contents.training}\nvalidation:${contents.validation ?? ''}\noptions:${contents.options ?? ''}`)
+    .update(`training:${contents.training}\nvalidation:${contents.validation ?? ''}\noptions:${contents.options ?? ''}${contents.grader ? `\ngrader:${contents.grader}` : ''}`)
     .digest('hex');
   return `${slugify(dataset)}-${digest.slice(0, 10)}`;
 }

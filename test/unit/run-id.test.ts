@@ -8,6 +8,7 @@ describe('drop-zone names', () => {
     ['team/a/sarcasm.jsonl', 'training', 'team/a/sarcasm'],
     ['sarcasm.validation.jsonl', 'validation', 'sarcasm'],
     ['sarcasm.json', 'options', 'sarcasm'],
+    ['math.grader.json', 'grader', 'math'],
     ['notes.txt', 'other', 'notes.txt'],
   ])('%s is a %s file of dataset %s', (blob, kind, dataset) => {
     expect(classifyDrop(blob)).toEqual({ kind, dataset });
@@ -30,8 +31,9 @@ describe('run ids', () => {
       computeRunId('x', { ...contents, validation: 'd'.repeat(64) }),
       computeRunId('x', { ...contents, options: 'd'.repeat(64) }),
       computeRunId('x', { training: contents.training }),
+      computeRunId('x', { ...contents, grader: 'e'.repeat(64) }),
     ];
-    expect(new Set([base, ...variants]).size).toBe(5);
+    expect(new Set([base, ...variants]).size).toBe(6);
   });
 
   it('slugs are never empty and are bounded', () => {

@@ -1,0 +1,83 @@
+/**
+ * What the drop zone says about a run's fine-tuning method: `method.type` of the options
+ * (`supervised` when absent, as the job API defaults) and, for reinforcement fine-tuning, the
+ * grader file `<name>.grader.json`. Intake hands both to the validator so that a method/model pair
+ * Azure refuses, a malformed grader or data of the wrong shape is rejected before any upload.
+ */
+import { createHash } from 'node:crypto';
+import type { ContainerClient } from '@azure/storage-blob';
+import { RestError } from '@azure/storage-blob';
+import { isFineTuningMethod, type FineTuningMethod, type ValidateOptions } from '../validation/index.js';
+import { GRADER_SUFFIX } from './run-id.js';
+
+/** Graders are small JSON documents: Azure caps a python grader's source at 256 kB. */
+export const MAX_GRADER_BYTES = 1024 * 1024;
+
+export interface GraderBlob {
+  name: string;
+  etag: string;
+  bytes: number;
+  sha256: string;
+  url: string;
+}
+
+export interface MethodInputs {
+  method: FineTuningMethod;
+  grader?: GraderBlob;
+  /** Options for `validateDataset`: the method, the grader's text and the training type. */
+  validate: Pick<ValidateOptions, 'method' | 'grader' | 'trainingType'>;
+}
+
+/**
+ * The method type of the run options. Reads `method.type` from the parsed options and, while the
+ * options parser does not know `method` yet (it reports the key), from the options text itself, so
+ * the data is still checked for the method the user meant.
+ */
+export function methodOf(options: unknown, optionsText: string | undefined): FineTuningMethod {
+  const fromParsed = typeOf(options);
+  if (fromParsed) return fromParsed;
+  if (optionsText === undefined) return 'supervised';
+  try {
+    return typeOf(JSON.parse(optionsText.replace(/^\uFEFF/, ''))) ?? 'supervised';
+  } catch {
+    return 'supervised';
+  }
+}
+
+function typeOf(options: unknown): FineTuningMethod | undefined {
+  const method = typeof options === 'object' && options !== null ? (options as { method?: unknown }).method : undefined;
+  const type = typeof method === 'object' && method !== null ? (method as { type?: unknown }).type : undefined;
+  return isFineTuningMethod(type) ? type : undefined;
+}
+
+/** Reads the method and, when there is one, the grader blob (pinned to the ETag it was read at). */
+export async function readMethodInputs(
+  datasets: ContainerClient,
+  dataset: string,
+  options: { trainingType?: string } | undefined,
+  optionsText: string | undefined,
+): Promise<MethodInputs> {
+  const method = methodOf(options, optionsText);
+  const name = `${dataset}${GRADER_SUFFIX}`;
+  const blob = datasets.getBlobClient(name);
+  let grader: (GraderBlob & { text: string }) | undefined;
+  try {
+    const properties = await blob.getProperties();
+    const bytes = properties.contentLength ?? 0;
+    const etag = properties.etag ?? '';
+    // An oversized grader is reported by the validator as unreadable JSON rather than downloaded.
+    const content = bytes > MAX_GRADER_BYTES ? Buffer.from(`"grader file is ${bytes} bytes; at most ${MAX_GRADER_BYTES} are read"`) : await blob.downloadToBuffer(0, undefined, { conditions: { ifMatch: etag } });
+    grader = { name, etag, bytes, url: blob.url, sha256: createHash('sha256').update(content).digest('hex'), text: content.toString('utf8') };
+  } catch (error) {
+    if (!(error instanceof RestError && error.statusCode === 404)) throw error;
+  }
+  return {
+    method,
+    ...(grader ? { grader: { name: grader.name, etag: grader.etag, bytes: grader.bytes, sha256: grader.sha256, url: grader.url } } : {}),
+    validate: {
+      method,
+      ...(grader ? { grader: { path: name, text: grader.text } } : {}),
+      ...(options?.trainingType ? { trainingType: options.trainingType } : {}),
+    },
+  };
+}
