@@ -45,6 +45,11 @@ export interface DatasetFile {
 }
 
 export interface ValidateOptions {
+  /**
+   * The base model. Without one the default model's tokenizer and limit are used, but whether the
+   * model offers the method, the training type or image input is not judged (the emulator's file
+   * processing, like Azure's, does not know the model yet).
+   */
   model?: string;
   encoding?: EncodingName;
   maxExampleTokens?: number;
@@ -81,7 +86,7 @@ export async function validateDataset(
   const grader = options.grader ? checkGrader(options.grader.path, options.grader.text) : undefined;
   const context: RunContext = {
     model,
-    entry: findModel(model.id),
+    entry: options.model === undefined ? undefined : findModel(model.id),
     counter,
     options,
     grader,
@@ -158,6 +163,8 @@ function runLevelChecks(context: RunContext, method: FineTuningMethod, training:
     }
     const typeRefusal = options.trainingType ? trainingTypeRefusal(entry, options.trainingType) : undefined;
     if (typeRefusal) add({ line: null, code: 'unsupported_training_type', message: typeRefusal });
+  } else if (options.model === undefined) {
+    context.notes.push(`no base model given: tokens counted for ${context.model.id}; whether a model offers ${method} fine-tuning (or image input) was not checked`);
   } else {
     context.notes.push(`${context.model.id} is not in the model catalog: whether Azure offers ${method} fine-tuning for it was not checked`);
   }
