@@ -30,8 +30,13 @@ import { MAX_IMAGE_EXAMPLES_PER_FILE } from './vision-checks.js';
 export const DEFAULT_MAX_FILE_BYTES = 512 * 1024 * 1024;
 export const DEFAULT_MAX_ERRORS = 100;
 export const MIN_TRAINING_EXAMPLES = 10;
-/** No valid example comes near this; a longer line is reported without being held in memory. */
-export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
+/**
+ * Longest line read into memory; a longer one is reported without being held. Text examples never
+ * come near it; vision examples inline images as base64 (up to 64 images of 10 MB each, so in
+ * theory ~850 MB), and 128 MB covers a dozen inline images of the largest size while keeping one
+ * line's memory bounded. Larger vision examples can reference their images by http(s) URL.
+ */
+export const DEFAULT_MAX_LINE_BYTES = 128 * 1024 * 1024;
 /** Duplicate detection keeps one number per distinct example, up to this many (~40 MB). */
 export const MAX_TRACKED_EXAMPLES = 1_000_000;
 
@@ -207,7 +212,12 @@ async function validateFile(
   const onLine = (line: number, bytes: Buffer | null, length: number): void => {
     if (bytes === null) {
       examples++;
-      add({ line, code: 'line_too_long', message: `line is ${length} bytes, more than any example can be; it was skipped` });
+      const limit = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+      add({
+        line,
+        code: 'line_too_long',
+        message: `line is ${length} bytes; lines over ${limit} bytes are not checked (for images, use http(s) URLs instead of inline data URLs)`,
+      });
       return;
     }
     if (!isUtf8(bytes)) {
