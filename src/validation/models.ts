@@ -27,8 +27,11 @@ export type EncodingName = 'cl100k_base' | 'o200k_base';
 export const FINE_TUNING_METHODS = ['supervised', 'dpo', 'reinforcement'] as const;
 export type FineTuningMethod = (typeof FINE_TUNING_METHODS)[number];
 
-/** The training types the app's options accept (see config.ts TRAINING_TYPES). */
-export type CatalogTrainingType = 'Standard' | 'GlobalStandard' | 'Developer';
+/**
+ * Training types as the fine-tuning how-to's REST examples spell them
+ * (learn.microsoft.com/azure/ai-foundry/openai/how-to/fine-tuning: Standard | GlobalStandard | developerTier).
+ */
+export type CatalogTrainingType = 'Standard' | 'GlobalStandard' | 'developerTier';
 
 export interface ModelInfo {
   /** Canonical model id as Azure names the fine-tunable version. */

@@ -83,7 +83,7 @@ describe('reinforcement (RFT) data', () => {
   it('a training type the model is documented not to offer is refused', async () => {
     const report = await validateText(TRAINING, { ...rft, trainingType: 'GlobalStandard' });
     expect(errors(report).find((e) => e.code === 'unsupported_training_type')?.message).toMatch(/o4-mini-2025-04-16 cannot be trained with trainingType GlobalStandard; models that can: gpt-4o-mini/);
-    const undocumented = await validateText(TRAINING, { ...rft, trainingType: 'Developer' });
+    const undocumented = await validateText(TRAINING, { ...rft, trainingType: 'developerTier' });
     expect(undocumented.valid).toBe(true);
   });
 
