@@ -6,17 +6,29 @@
  * `non_preferred_output`; each output is a list of messages with roles assistant or tool only and
  * at least one assistant message.
  *
- * The messages are checked by the supervised checks (same message rules), once for the input and
- * once for input + each output so tool calls in an output are matched against the input's, and
- * the findings are reported at their place in the line (`input.messages[1].content`,
- * `preferred_output[0].content`).
+ * The messages are checked by the supervised checks (same message rules): the input once, then each
+ * output after the input's tool-calling assistant messages (so a tool reply in an output finds the
+ * call it answers), and the findings are reported at their place in the line
+ * (`input.messages[1].content`, `preferred_output[0].content`). Each message is walked once per
+ * output at most, not the whole input again.
  *
  * Tokens follow the OpenAI cookbook formula the supervised checks use (3 per message, 1 per name,
  * 3 to prime the reply, tools as their JSON text): the pair input + preferred output and the pair
  * input + non-preferred output are each one conversation the model trains on, so each must fit
  * the model's per-example limit; the file's billed tokens count the input once plus both outputs.
  */
-import { ALLOWED_EXAMPLE_KEYS, ALLOWED_ROLES, checkExample, isObject, kindOf, type ExampleIssue, type ExampleResult, type ExampleRules, type Json } from './example-checks.js';
+import {
+  ALLOWED_EXAMPLE_KEYS,
+  ALLOWED_ROLES,
+  checkExample,
+  isObject,
+  kindOf,
+  TOKENS_PER_EXAMPLE,
+  type ExampleIssue,
+  type ExampleResult,
+  type ExampleRules,
+  type Json,
+} from './example-checks.js';
 import type { LineChecker, LineOutcome } from './line-outcome.js';
 import type { TokenCounter } from './token-counter.js';
 
@@ -31,6 +43,8 @@ const INPUT_RULES: ExampleRules = {
   requireAssistant: false,
   expectSystem: true,
 };
+/** Outputs are checked on their own (with the input's tool callers before them): no example-level expectations. */
+const OUTPUT_RULES: ExampleRules = { ...INPUT_RULES, expectSystem: false };
 
 /** Whether a parsed line has the shape of a preference pair. */
 export function looksLikePreference(example: unknown): boolean {
@@ -78,23 +92,27 @@ export class PreferenceChecker implements LineChecker {
     const alone = checkExample(input, this.counter, INPUT_RULES);
     issues.push(...alone.issues.map((i) => relocate(i, inputMessages.length)));
     const lastInput = inputMessages[inputMessages.length - 1];
-    if (isObject(lastInput) && lastInput['role'] === 'assistant') {
+    // An input may end with the assistant's tool call when the outputs go on with the tool's reply.
+    if (isObject(lastInput) && lastInput['role'] === 'assistant' && lastInput['tool_calls'] === undefined) {
       issue('dpo_invalid_input', 'the input ends with an assistant message; the outputs are the replies to it, so end the input with the prompt', `input.messages[${inputMessages.length - 1}].role`);
     }
     if (JSON.stringify(example['preferred_output']) === JSON.stringify(example['non_preferred_output']) && outputsOk.every(Boolean)) {
       issue('dpo_identical_outputs', 'preferred and non-preferred outputs are identical: the pair teaches nothing', 'non_preferred_output');
     }
 
-    const pairs: Array<ExampleResult | undefined> = OUTPUT_KEYS.map((key, i) => {
+    // The input's tool calls, which tool messages in an output may answer, and their tokens.
+    const callers = inputMessages.filter((m) => isObject(m) && m['role'] === 'assistant' && m['tool_calls'] !== undefined);
+    const callerTokens = callers.length > 0 ? (checkExample({ messages: callers }, this.counter, OUTPUT_RULES).tokens?.total ?? 0) : TOKENS_PER_EXAMPLE;
+    const outputs: Array<ExampleResult | undefined> = OUTPUT_KEYS.map((key, i) => {
       if (!outputsOk[i]) return undefined;
-      const pair = checkExample({ ...(input as Json), messages: [...inputMessages, ...(example[key] as unknown[])] }, this.counter, INPUT_RULES);
-      // Input findings were reported from the input alone; keep only those inside this output.
-      issues.push(...pair.issues.map((x) => relocate(x, inputMessages.length, key)).filter((x) => x.field?.startsWith(key)));
-      return pair;
+      const result = checkExample({ messages: [...callers, ...(example[key] as unknown[])] }, this.counter, OUTPUT_RULES);
+      // Findings about the input were reported from the input alone; keep only those inside this output.
+      issues.push(...result.issues.map((x) => relocate(x, callers.length, key)).filter((x) => x.field?.startsWith(key)));
+      return result;
     });
     const inputTokens = alone.tokens?.total ?? 0;
-    const [preferred, nonPreferred] = pairs.map((p) => (p?.tokens ? p.tokens.total - inputTokens : 0)) as [number, number];
-    const images = pairs.reduce((n, p) => n + (p ? p.images - alone.images : 0), alone.images);
+    const [preferred, nonPreferred] = outputs.map((r) => (r?.tokens ? r.tokens.total - callerTokens : 0)) as [number, number];
+    const images = outputs.reduce((n, r) => n + (r?.images ?? 0), alone.images);
     const billed = inputTokens + preferred + nonPreferred;
     const limited = inputTokens + Math.max(preferred, nonPreferred);
     return {
@@ -131,14 +149,17 @@ function checkOutputShape(output: unknown, key: OutputKey, issue: (code: Example
   return ok && assistant;
 }
 
-/** Maps a field of the combined conversation back to its place in the preference line. */
-function relocate(found: ExampleIssue, inputLength: number, output?: OutputKey): ExampleIssue {
+/**
+ * Maps a field back to its place in the preference line: the input's (`input.messages[1]…`), or an
+ * output's, whose messages follow `before` other messages in the list that was checked.
+ */
+function relocate(found: ExampleIssue, before: number, output?: OutputKey): ExampleIssue {
   const field = found.field;
   if (field === undefined) return found;
   const message = /^messages\[(\d+)\](.*)$/.exec(field);
   if (message) {
     const index = Number(message[1]);
-    const place = index < inputLength || !output ? `input.messages[${index}]` : `${output}[${index - inputLength}]`;
+    const place = !output ? `input.messages[${index}]` : index < before ? 'input.messages' : `${output}[${index - before}]`;
     return { ...found, field: `${place}${message[2]}` };
   }
   return { ...found, field: `input.${field}` };

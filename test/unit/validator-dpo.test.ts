@@ -108,6 +108,21 @@ describe('preference (DPO) data', () => {
     expect(found, JSON.stringify(errors(report))).toEqual([expect.objectContaining({ line: 4, field })]);
   });
 
+  it('tool replies in an output answer the tool calls of the input', async () => {
+    const call = { role: 'assistant', tool_calls: [{ id: 'c1', type: 'function', function: { name: 'capital', arguments: '{"country":"Peru"}' } }] };
+    const tools = [{ type: 'function', function: { name: 'capital', parameters: { type: 'object' } } }];
+    const ok = {
+      input: { messages: [...good.input.messages, call], tools },
+      preferred_output: [{ role: 'tool', tool_call_id: 'c1', content: 'Lima' }, { role: 'assistant', content: 'Lima.' }],
+      non_preferred_output: [{ role: 'tool', tool_call_id: 'c9', content: 'Lima' }, { role: 'assistant', content: 'No idea.' }],
+    };
+    // The input may end with the assistant's tool call: the outputs go on with the tool's reply.
+    const report = await validateText(withLine(ok, 3), { model: DPO_MODEL, method: 'dpo' });
+    expect(errors(report)).toEqual([
+      expect.objectContaining({ code: 'invalid_tool_call', line: 3, field: 'non_preferred_output[0].tool_call_id' }),
+    ]);
+  });
+
   it('an input finding is reported once, not once per output', async () => {
     const bad = { ...good, input: { messages: [{ role: 'user', content: '' }] } };
     const report = await validateText(withLine(bad, 2), { model: DPO_MODEL, method: 'dpo' });
