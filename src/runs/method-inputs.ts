@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { ContainerClient } from '@azure/storage-blob';
 import { RestError } from '@azure/storage-blob';
 import { isFineTuningMethod, type FineTuningMethod, type ValidateOptions } from '../validation/index.js';
-import { GRADER_SUFFIX } from './run-id.js';
+import { GRADER_SUFFIX, OPTIONS_SUFFIX } from './run-id.js';
 
 /** Graders are small JSON documents: Azure caps a python grader's source at 256 kB. */
 export const MAX_GRADER_BYTES = 1024 * 1024;
@@ -29,25 +29,28 @@ export interface MethodInputs {
 }
 
 /**
- * The method type of the run options. Reads `method.type` from the parsed options and, while the
- * options parser does not know `method` yet (it reports the key), from the options text itself, so
- * the data is still checked for the method the user meant.
+ * The `method` object of the run options: from the parsed options and, while the options parser
+ * does not know `method` yet (it reports the key), from the options text itself, so the data is
+ * still checked for the method the user meant.
  */
-export function methodOf(options: unknown, optionsText: string | undefined): FineTuningMethod {
-  const fromParsed = typeOf(options);
-  if (fromParsed) return fromParsed;
-  if (optionsText === undefined) return 'supervised';
+function methodObject(options: unknown, optionsText: string | undefined): Record<string, unknown> | undefined {
+  const of = (o: unknown): Record<string, unknown> | undefined => {
+    const method = typeof o === 'object' && o !== null ? (o as { method?: unknown }).method : undefined;
+    return typeof method === 'object' && method !== null && !Array.isArray(method) ? (method as Record<string, unknown>) : undefined;
+  };
+  const parsed = of(options);
+  if (parsed || optionsText === undefined) return parsed;
   try {
-    return typeOf(JSON.parse(optionsText.replace(/^\uFEFF/, ''))) ?? 'supervised';
+    return of(JSON.parse(optionsText.replace(/^\uFEFF/, '')));
   } catch {
-    return 'supervised';
+    return undefined;
   }
 }
 
-function typeOf(options: unknown): FineTuningMethod | undefined {
-  const method = typeof options === 'object' && options !== null ? (options as { method?: unknown }).method : undefined;
-  const type = typeof method === 'object' && method !== null ? (method as { type?: unknown }).type : undefined;
-  return isFineTuningMethod(type) ? type : undefined;
+/** `method.type` of the run options; `supervised` when absent (the job API's default). */
+export function methodOf(options: unknown, optionsText: string | undefined): FineTuningMethod {
+  const type = methodObject(options, optionsText)?.['type'];
+  return isFineTuningMethod(type) ? type : 'supervised';
 }
 
 /** Reads the method and, when there is one, the grader blob (pinned to the ETag it was read at). */
@@ -58,6 +61,8 @@ export async function readMethodInputs(
   optionsText: string | undefined,
 ): Promise<MethodInputs> {
   const method = methodOf(options, optionsText);
+  // A grader may also be given inline as the options' method.grader; the file is the documented place.
+  const inline = methodObject(options, optionsText)?.['grader'];
   const name = `${dataset}${GRADER_SUFFIX}`;
   const blob = datasets.getBlobClient(name);
   let grader: (GraderBlob & { text: string }) | undefined;
@@ -76,7 +81,17 @@ export async function readMethodInputs(
     ...(grader ? { grader: { name: grader.name, etag: grader.etag, bytes: grader.bytes, sha256: grader.sha256, url: grader.url } } : {}),
     validate: {
       method,
-      ...(grader ? { grader: { path: name, text: grader.text } } : {}),
+      ...(grader
+        ? {
+            grader: {
+              path: name,
+              text: grader.text,
+              ...(inline !== undefined ? { problem: `the grader is given twice, as ${name} and as method.grader in the options; keep one` } : {}),
+            },
+          }
+        : inline !== undefined
+          ? { grader: { path: `${dataset}${OPTIONS_SUFFIX} (method.grader)`, text: JSON.stringify(inline) } }
+          : {}),
       ...(options?.trainingType ? { trainingType: options.trainingType } : {}),
     },
   };

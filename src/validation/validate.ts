@@ -65,8 +65,8 @@ export interface ValidateOptions {
   epochs?: number;
   /** The fine-tuning method; detected from the first line (and said so in the report) when absent. */
   method?: FineTuningMethod;
-  /** The grader of a reinforcement run: `<name>.grader.json`'s name and text. */
-  grader?: { path: string; text: string };
+  /** The grader of a reinforcement run: `<name>.grader.json`'s name and text; `problem`: why it cannot be used as given. */
+  grader?: { path: string; text: string; problem?: string };
   /** The run's training type, checked against what the model is documented to offer. */
   trainingType?: string;
   /** Called as bytes are read, with the role of the file and bytes read so far. */
@@ -89,6 +89,7 @@ export async function validateDataset(
   });
   const counter = new TokenCounter(model.encoding);
   const grader = options.grader ? checkGrader(options.grader.path, options.grader.text) : undefined;
+  if (grader && options.grader?.problem) grader.report.errors.unshift({ line: null, code: 'grader_invalid', message: options.grader.problem });
   const context: RunContext = {
     model,
     entry: options.model === undefined ? undefined : findModel(model.id),

@@ -122,6 +122,25 @@ describe('intake: method and grader (Azurite)', () => {
     expect(validated.grader?.valid).toBe(false);
   });
 
+  it('a grader inline in the options (method.grader) is checked the same way; given twice, the run is rejected', async () => {
+    const grader = JSON.parse(read('reinforcement.grader.json').toString('utf8')) as Record<string, unknown>;
+    await put('rft/inline.json', JSON.stringify({ method: { type: 'reinforcement', grader: { ...grader, reference: '{{ item.capital }}' } } }));
+    await put('rft/inline.validation.jsonl', read('reinforcement.validation.jsonl'));
+    await put('rft/inline.jsonl', read('reinforcement.jsonl'));
+    const inline = (await handleDrop('rft/inline.jsonl', deps)) as { runId: string };
+    const validated = await report(inline.runId);
+    expect(validated.grader).toMatchObject({ path: 'rft/inline.json (method.grader)', itemPaths: [['capital']] });
+    // The lines have "answer", not the "capital" this grader reads: every line is named.
+    expect(validated.files[0]!.errors.filter((e) => e.code === 'rft_missing_reference_field').map((e) => e.line)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+
+    await put('rft/inline.grader.json', read('reinforcement.grader.json'));
+    const twice = (await handleDrop('rft/inline.jsonl', deps)) as { outcome: string; runId: string };
+    expect(twice.outcome).toBe('rejected');
+    expect((await report(twice.runId)).grader?.errors[0]?.message).toBe(
+      'the grader is given twice, as rft/inline.grader.json and as method.grader in the options; keep one',
+    );
+  });
+
   it('a preference drop is validated as DPO and a malformed pair is rejected with its code and line', async () => {
     deps = depsFor('gpt-4.1-mini-2025-04-14');
     await put('dpo/tone.json', JSON.stringify({ method: { type: 'dpo' } }));
