@@ -63,6 +63,8 @@ export const SETTINGS: readonly SettingSpec[] = [
   { name: 'CHAT_MAX_BODY_BYTES', readBy: 'app', default: '1048576', description: 'Largest accepted chat-completions request body, in bytes.' },
   { name: 'CHAT_MAX_MESSAGES', readBy: 'app', default: '256', description: 'Most messages accepted in one chat-completions request.' },
   { name: 'CHAT_MAX_TOKENS', readBy: 'app', default: '4096', description: 'Largest `max_tokens` / `max_completion_tokens` a chat request may ask for.' },
+  { name: 'RECONCILE_SCHEDULE', readBy: 'app', default: '0 */10 * * * *', description: 'NCRONTAB schedule (six fields, UTC) of the reconciliation timer that starts runs for drop-zone files whose Event Grid event was lost.' },
+  { name: 'RECONCILE_AFTER_SECONDS', readBy: 'app', default: '600', description: 'Age a drop-zone file (or a run stuck in `validating`) must reach before the reconciliation timer takes it over from the event path.' },
   { name: 'PUBLIC_BASE_URL', readBy: 'app', description: 'Base URL of the app used in notifications (default: https://$WEBSITE_HOSTNAME in Azure, http://localhost:7071 locally).' },
 ];
 
