@@ -5,6 +5,7 @@
 import { chatCompletions } from './chat.js';
 import { deleteDeployment, getDeployment, getOperationStatus, listDeployments, putDeployment } from './deployments.js';
 import { deleteFile, fileContent, listFiles, retrieveFile, uploadFile } from './files.js';
+import { validateGrader } from './graders.js';
 import type { Handler } from './http.js';
 import { cancelJob, createJob, listCheckpoints, listEvents, listJobs, retrieveJob } from './jobs.js';
 
@@ -66,6 +67,8 @@ export const ROUTES: readonly Route[] = [
   ...data('GET', '/fine_tuning/jobs/:jobId/checkpoints', listCheckpoints),
   route('POST', 'data', '/openai/deployments/:deployment/chat/completions', chatCompletions),
   route('POST', 'data', '/openai/v1/chat/completions', chatCompletions, false),
+  // Documented on the v1 surface only (learn.microsoft.com/azure/foundry/reference/rest/graders-validate-grader).
+  route('POST', 'data', '/openai/v1/fine_tuning/alpha/graders/validate', validateGrader, false),
   route('GET', 'arm', `${ACCOUNT}/deployments`, listDeployments),
   route('GET', 'arm', `${ACCOUNT}/deployments/:deployment`, getDeployment),
   route('PUT', 'arm', `${ACCOUNT}/deployments/:deployment`, putDeployment),
