@@ -65,14 +65,18 @@ export async function readMethodInputs(
   const inline = methodObject(options, optionsText)?.['grader'];
   const name = `${dataset}${GRADER_SUFFIX}`;
   const blob = datasets.getBlobClient(name);
-  let grader: (GraderBlob & { text: string }) | undefined;
+  let grader: (GraderBlob & { text: string; problem?: string }) | undefined;
   try {
     const properties = await blob.getProperties();
     const bytes = properties.contentLength ?? 0;
     const etag = properties.etag ?? '';
-    // An oversized grader is reported by the validator as unreadable JSON rather than downloaded.
-    const content = bytes > MAX_GRADER_BYTES ? Buffer.from(`"grader file is ${bytes} bytes; at most ${MAX_GRADER_BYTES} are read"`) : await blob.downloadToBuffer(0, undefined, { conditions: { ifMatch: etag } });
-    grader = { name, etag, bytes, url: blob.url, sha256: createHash('sha256').update(content).digest('hex'), text: content.toString('utf8') };
+    if (bytes > MAX_GRADER_BYTES) {
+      // Not downloaded: reported as the grader's first error. The ETag stands for the content in the run id.
+      grader = { name, etag, bytes, url: blob.url, sha256: createHash('sha256').update(etag).digest('hex'), text: '{}', problem: `the grader file is ${bytes} bytes; at most ${MAX_GRADER_BYTES} are read` };
+    } else {
+      const content = await blob.downloadToBuffer(0, undefined, { conditions: { ifMatch: etag } });
+      grader = { name, etag, bytes, url: blob.url, sha256: createHash('sha256').update(content).digest('hex'), text: content.toString('utf8') };
+    }
   } catch (error) {
     if (!(error instanceof RestError && error.statusCode === 404)) throw error;
   }
@@ -86,7 +90,7 @@ export async function readMethodInputs(
             grader: {
               path: name,
               text: grader.text,
-              ...(inline !== undefined ? { problem: `the grader is given twice, as ${name} and as method.grader in the options; keep one` } : {}),
+              ...(grader.problem ? { problem: grader.problem } : inline !== undefined ? { problem: `the grader is given twice, as ${name} and as method.grader in the options; keep one` } : {}),
             },
           }
         : inline !== undefined
