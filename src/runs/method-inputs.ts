@@ -53,33 +53,53 @@ export function methodOf(options: unknown, optionsText: string | undefined): Fin
   return isFineTuningMethod(type) ? type : 'supervised';
 }
 
-/** Reads the method and, when there is one, the grader blob (pinned to the ETag it was read at). */
-export async function readMethodInputs(
-  datasets: ContainerClient,
-  dataset: string,
-  options: { trainingType?: string } | undefined,
-  optionsText: string | undefined,
-): Promise<MethodInputs> {
-  const method = methodOf(options, optionsText);
-  // A grader may also be given inline as the options' method.grader; the file is the documented place.
-  const inline = methodObject(options, optionsText)?.['grader'];
+/** `<name>.grader.json` as read from the drop zone. */
+export interface GraderFile extends GraderBlob {
+  text: string;
+  /** Why it cannot be used as it is (too large to read). */
+  problem?: string;
+  /** The grader object, when the text is a JSON object (the validator says what else is wrong). */
+  object?: Record<string, unknown>;
+}
+
+/** Reads `<dataset>.grader.json`, pinned to the ETag it was read at; undefined when there is none. */
+export async function readGraderFile(datasets: ContainerClient, dataset: string): Promise<GraderFile | undefined> {
   const name = `${dataset}${GRADER_SUFFIX}`;
   const blob = datasets.getBlobClient(name);
-  let grader: (GraderBlob & { text: string; problem?: string }) | undefined;
   try {
     const properties = await blob.getProperties();
     const bytes = properties.contentLength ?? 0;
     const etag = properties.etag ?? '';
     if (bytes > MAX_GRADER_BYTES) {
       // Not downloaded: reported as the grader's first error. The ETag stands for the content in the run id.
-      grader = { name, etag, bytes, url: blob.url, sha256: createHash('sha256').update(etag).digest('hex'), text: '{}', problem: `the grader file is ${bytes} bytes; at most ${MAX_GRADER_BYTES} are read` };
-    } else {
-      const content = await blob.downloadToBuffer(0, undefined, { conditions: { ifMatch: etag } });
-      grader = { name, etag, bytes, url: blob.url, sha256: createHash('sha256').update(content).digest('hex'), text: content.toString('utf8') };
+      return { name, etag, bytes, url: blob.url, sha256: createHash('sha256').update(etag).digest('hex'), text: '{}', problem: `the grader file is ${bytes} bytes; at most ${MAX_GRADER_BYTES} are read` };
     }
+    const content = await blob.downloadToBuffer(0, undefined, { conditions: { ifMatch: etag } });
+    const text = content.toString('utf8');
+    let object: Record<string, unknown> | undefined;
+    try {
+      const parsed: unknown = JSON.parse(text.replace(/^\uFEFF/, ''));
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) object = parsed as Record<string, unknown>;
+    } catch {
+      // reported by the validator
+    }
+    return { name, etag, bytes, url: blob.url, sha256: createHash('sha256').update(content).digest('hex'), text, ...(object ? { object } : {}) };
   } catch (error) {
-    if (!(error instanceof RestError && error.statusCode === 404)) throw error;
+    if (error instanceof RestError && error.statusCode === 404) return undefined;
+    throw error;
   }
+}
+
+/** The method, the grader (file, or inline method.grader) and the validator's options for them. */
+export function methodInputs(
+  dataset: string,
+  options: { trainingType?: string } | undefined,
+  optionsText: string | undefined,
+  grader: GraderFile | undefined,
+): MethodInputs {
+  const method = methodOf(options, optionsText);
+  // A grader may also be given inline as the options' method.grader; the file is the documented place.
+  const inline = methodObject(options, optionsText)?.['grader'];
   return {
     method,
     ...(grader ? { grader: { name: grader.name, etag: grader.etag, bytes: grader.bytes, sha256: grader.sha256, url: grader.url } } : {}),
@@ -88,9 +108,9 @@ export async function readMethodInputs(
       ...(grader
         ? {
             grader: {
-              path: name,
+              path: grader.name,
               text: grader.text,
-              ...(grader.problem ? { problem: grader.problem } : inline !== undefined ? { problem: `the grader is given twice, as ${name} and as method.grader in the options; keep one` } : {}),
+              ...(grader.problem ? { problem: grader.problem } : inline !== undefined ? { problem: `the grader is given twice, as ${grader.name} and as method.grader in the options; keep one` } : {}),
             },
           }
         : inline !== undefined
@@ -99,4 +119,14 @@ export async function readMethodInputs(
       ...(options?.trainingType ? { trainingType: options.trainingType } : {}),
     },
   };
+}
+
+/** Reads the method and, when there is one, the grader file. */
+export async function readMethodInputs(
+  datasets: ContainerClient,
+  dataset: string,
+  options: { trainingType?: string } | undefined,
+  optionsText: string | undefined,
+): Promise<MethodInputs> {
+  return methodInputs(dataset, options, optionsText, await readGraderFile(datasets, dataset));
 }
