@@ -63,6 +63,9 @@ export const SETTINGS: readonly SettingSpec[] = [
   { name: 'CHAT_MAX_BODY_BYTES', readBy: 'app', default: '1048576', description: 'Largest accepted chat-completions request body, in bytes.' },
   { name: 'CHAT_MAX_MESSAGES', readBy: 'app', default: '256', description: 'Most messages accepted in one chat-completions request.' },
   { name: 'CHAT_MAX_TOKENS', readBy: 'app', default: '4096', description: 'Largest `max_tokens` / `max_completion_tokens` a chat request may ask for.' },
+  { name: 'DROP_SETTLE_SECONDS', readBy: 'app', default: '5', description: 'Seconds a new `<name>.jsonl` is left to settle before it is read, so a validation or options file uploaded together with it (just after it) is still used.' },
+  { name: 'ORPHAN_COMPANION_MINUTES', readBy: 'app', default: '60', description: 'Minutes after which a validation or options file whose `<name>.jsonl` never arrived is reported (`drop.ignored`, `orphan_companion`).' },
+  { name: 'RUNS_API_ANONYMOUS', readBy: 'app', default: 'false', description: 'Open `GET /api/runs` and `GET /api/runs/{runId}` to callers without a function key (read when the app starts); false keeps them behind a function key in Azure.' },
   { name: 'RECONCILE_SCHEDULE', readBy: 'app', default: '0 */10 * * * *', description: 'NCRONTAB schedule (six fields, UTC) of the reconciliation timer that starts runs for drop-zone files whose Event Grid event was lost.' },
   { name: 'RECONCILE_AFTER_SECONDS', readBy: 'app', default: '600', description: 'Age a drop-zone file (or a run stuck in `validating`) must reach before the reconciliation timer takes it over from the event path.' },
   { name: 'PUBLIC_BASE_URL', readBy: 'app', description: 'Base URL of the app used in notifications (default: https://$WEBSITE_HOSTNAME in Azure, http://localhost:7071 locally).' },
@@ -87,6 +90,8 @@ export interface AppConfig {
   deleteUploadedFiles: boolean;
   notify: { webhookUrl?: string; webhookSecret?: string };
   chat: { maxBodyBytes: number; maxMessages: number; maxTokens: number };
+  intake: { settleSeconds: number; orphanMinutes: number };
+  runsApiAnonymous: boolean;
   publicBaseUrl: string;
 }
 
@@ -207,6 +212,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxMessages: int('CHAT_MAX_MESSAGES', 1, 10_000),
       maxTokens: int('CHAT_MAX_TOKENS', 1, 1_000_000),
     },
+    intake: { settleSeconds: int('DROP_SETTLE_SECONDS', 0, 300), orphanMinutes: int('ORPHAN_COMPANION_MINUTES', 1, 7 * 24 * 60) },
+    runsApiAnonymous: bool('RUNS_API_ANONYMOUS'),
     publicBaseUrl: publicBaseUrl.replace(/\/+$/, ''),
   };
   if (problems.length > 0) throw new ConfigError(problems);

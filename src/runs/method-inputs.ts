@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { ContainerClient } from '@azure/storage-blob';
 import { RestError } from '@azure/storage-blob';
 import { isFineTuningMethod, type FineTuningMethod, type ValidateOptions } from '../validation/index.js';
-import { GRADER_SUFFIX, OPTIONS_SUFFIX } from './run-id.js';
+import { GRADER_SUFFIX, OPTIONS_SUFFIX } from '../intake/drop-name.js';
 
 /** Graders are small JSON documents: Azure caps a python grader's source at 256 kB. */
 export const MAX_GRADER_BYTES = 1024 * 1024;

@@ -206,11 +206,20 @@ async function validateFile(
   let rows: IntHistogram[] | undefined;
   const notes: string[] = [];
   let examples = 0;
+  let validExamples = 0;
+  let measuredExamples = 0;
   let tooLong = 0;
   let imageExamples = 0;
   const textOnly = context.entry?.modality === 'text';
 
   const onLine = (line: number, bytes: Buffer | null, length: number): void => {
+    const before = { examples, errors: errors.total };
+    checkLine(line, bytes, length);
+    // An example is valid when its line raised no error (warnings allowed).
+    if (examples > before.examples && errors.total === before.errors) validExamples++;
+  };
+
+  const checkLine = (line: number, bytes: Buffer | null, length: number): void => {
     if (bytes === null) {
       examples++;
       const limit = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
@@ -254,6 +263,7 @@ async function validateFile(
       }
     }
     if (result.values && result.limited !== undefined) {
+      measuredExamples++;
       result.values.forEach((value, i) => rows![i]!.add(value));
       totals.add(result.billed ?? result.limited);
       assistant.add(result.trained ?? 0);
@@ -343,6 +353,8 @@ async function validateFile(
       bytes,
       sha256: sha256.digest('hex'),
       examples,
+      validExamples,
+      measuredExamples,
       errors: errors.items,
       warnings: warnings.items,
       errorCount: errors.total,

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStorageClients, type StorageClients } from '../../src/azure/storage.js';
-import { loadConfig, type AppConfig } from '../../src/config.js';
-import { handleDrop, type IntakeDeps, type RunValidationReport } from '../../src/runs/intake.js';
+import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import { QueueClient } from '@azure/storage-queue';
+import { processDrop as handleDrop, type IntakeDeps } from '../../src/intake/process-drop.js';
+import type { RunValidationReport } from '../../src/intake/report.js';
 import type { RunRecord } from '../../src/runs/run-record.js';
 import { RunStore, runBlobName } from '../../src/runs/run-store.js';
 import { startAzurite, type RunningAzurite } from '../support/azurite.js';
@@ -17,7 +18,7 @@ const read = (name: string): Buffer => readFileSync(path.join(METHODS_DIR, name)
  */
 describe('intake: method and grader (Azurite)', () => {
   let azurite: RunningAzurite;
-  let storage: StorageClients;
+  let storage: { datasets: ContainerClient; runs: ContainerClient; events: QueueClient };
   let deps: IntakeDeps;
   const started: RunRecord[] = [];
 
@@ -27,17 +28,20 @@ describe('intake: method and grader (Azurite)', () => {
    * and intake then validates for the app's default model.
    */
   function depsFor(baseModel: string): IntakeDeps {
-    const config: AppConfig = loadConfig({
-      AzureWebJobsStorage: azurite.connectionString,
-      AZURE_OPENAI_ENDPOINT: 'http://127.0.0.1:9/',
-      AZURE_SUBSCRIPTION_ID: '00000000-0000-0000-0000-000000000000',
-      AZURE_RESOURCE_GROUP: 'rg',
-      AZURE_OPENAI_ACCOUNT: 'acct',
-      FT_BASE_MODEL: baseModel,
-    });
-    storage = createStorageClients(config);
+    const blobs = BlobServiceClient.fromConnectionString(azurite.connectionString);
+    storage = {
+      datasets: blobs.getContainerClient('datasets'),
+      runs: blobs.getContainerClient('runs'),
+      events: new QueueClient(azurite.connectionString, 'finetune-events'),
+    };
     return {
-      config,
+      config: {
+        fineTuning: { baseModel },
+        deployment: { sku: 'Standard', capacity: 1 },
+        notify: {},
+        intake: { settleSeconds: 0, orphanMinutes: 60 },
+        runsContainer: 'runs',
+      },
       storage,
       store: new RunStore(storage.runs),
       log: () => {},
@@ -78,7 +82,7 @@ describe('intake: method and grader (Azurite)', () => {
     await put('rft/capitals.json', JSON.stringify({ method: { type: 'reinforcement' } }));
     await put('rft/capitals.validation.jsonl', read('reinforcement.validation.jsonl'));
     await put('rft/capitals.grader.json', read('reinforcement.grader.json'));
-    expect(await handleDrop('rft/capitals.grader.json', deps)).toEqual({ outcome: 'ignored', reason: 'a grader file; it is read when rft/capitals.jsonl arrives' });
+    expect(await handleDrop('rft/capitals.grader.json', deps)).toMatchObject({ outcome: 'ignored', reason: 'a grader file; it is read when rft/capitals.jsonl arrives' });
     await put('rft/capitals.jsonl', read('reinforcement.jsonl'));
     const outcome = (await handleDrop('rft/capitals.jsonl', deps)) as { outcome: string; runId: string };
     const validated = await report(outcome.runId);
