@@ -111,6 +111,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // The terminal closing: stop the stack as for Ctrl-C (Azurite also ends with this process).
+  process.on('SIGHUP', onSignal);
 
   try {
     if (usesLocalStorage(process.env['AzureWebJobsStorage'])) {

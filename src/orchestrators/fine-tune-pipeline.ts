@@ -13,7 +13,7 @@ import { runEvent } from '../notify/events.js';
 import { nextPollSeconds, type JobObservation, type PollBounds } from '../runs/poll-policy.js';
 import type { RunEventType, RunOptions, RunStatus } from '../runs/run-record.js';
 import type { RunUpdate } from '../runs/run-store.js';
-import { PermanentFailure, type ActivityResult } from './activity-result.js';
+import { failureOf, PermanentFailure, type ActivityResult } from './activity-result.js';
 import { CANCEL_JOB } from './activities/cancel-job.js';
 import { CREATE_JOB, type CreatedJob, type CreateJobInput } from './activities/create-job.js';
 import { DELETE_FILES } from './activities/delete-files.js';
@@ -195,7 +195,7 @@ function* pipeline(context: OrchestrationContext): Step<{ status: RunStatus }> {
     const cancelled = error instanceof CancelRequested;
     const failure = cancelled
       ? { code: 'cancelled', message: 'cancelled on request' }
-      : { code: error instanceof PermanentFailure ? error.code : 'pipeline_error', message: (error as Error).message ?? String(error) };
+      : failureOf(error);
     if (cancelled && jobId) {
       const jobStatus = yield* call<string>(CANCEL_JOB, jobId);
       yield* record({ job: { status: jobStatus } });
