@@ -23,7 +23,7 @@ import { parseRunOptions, type OptionsProblem } from '../runs/run-options.js';
 import type { InputFile, RunRecord } from '../runs/run-record.js';
 import type { RunStore } from '../runs/run-store.js';
 import { validateDataset } from '../validation/index.js';
-import { readMethodInputs } from '../runs/method-inputs.js';
+import { methodInputs as methodInputsOf, readGraderFile } from '../runs/method-inputs.js';
 import { buildRunRecord } from './build-record.js';
 import { classifyDropName, OPTIONS_SUFFIX, VALIDATION_SUFFIX } from './drop-name.js';
 import { deploymentTakenBy, isLateCompanion, planRun, settleDelayMs, type ExistingRun } from './plan.js';
@@ -70,10 +70,11 @@ async function pin(container: ContainerClient, name: string): Promise<Pinned | u
   }
 }
 
-async function stream(file: Pinned): Promise<NodeJS.ReadableStream> {
+/** The blob's bytes, downloaded on first read: a file over the size limit is never downloaded. */
+async function* stream(file: Pinned): AsyncGenerator<Buffer | string> {
   const response = await file.blob.download(0, undefined, { conditions: { ifMatch: file.etag } });
   if (!response.readableStreamBody) throw new Error(`${file.name}: empty download`);
-  return response.readableStreamBody;
+  yield* response.readableStreamBody as AsyncIterable<Buffer | string>;
 }
 
 function publishDeps(deps: IntakeDeps): PublishDeps {
@@ -153,6 +154,7 @@ async function trainingArrived(blobName: string, dataset: string, deps: IntakeDe
       optionsText = bytes.toString('utf8');
     }
   }
+  const graderFile = await readGraderFile(datasets, dataset);
   const parsed = problems.length > 0 ? undefined : parseRunOptions(optionsText, dataset, deps.config);
   if (parsed && !parsed.ok) problems.push(...parsed.problems);
   if (parsed?.ok) {
@@ -165,12 +167,12 @@ async function trainingArrived(blobName: string, dataset: string, deps: IntakeDe
     }
   }
   const options = parsed?.ok && problems.length === 0 ? parsed.options : undefined;
-  const epochs = options?.hyperparameters?.n_epochs;
-  const methodInputs = await readMethodInputs(datasets, dataset, options, optionsText);
+  const epochs = options?.method?.hyperparameters?.["n_epochs"];
+  const methodInputs = methodInputsOf(dataset, options, optionsText, graderFile);
 
   const validated = await validateDataset(
-    { source: await stream(training), path: training.name },
-    validation ? { source: await stream(validation), path: validation.name } : undefined,
+    { source: stream(training), path: training.name, size: training.bytes },
+    validation ? { source: stream(validation), path: validation.name, size: validation.bytes } : undefined,
     { model: options?.baseModel ?? deps.config.fineTuning.baseModel, ...(typeof epochs === 'number' ? { epochs } : {}), ...methodInputs.validate },
   );
   const report = buildRunReport(validated, optionsBlob ? { path: optionsBlob.name, problems } : undefined);

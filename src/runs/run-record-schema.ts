@@ -41,6 +41,9 @@ export const runRecordSchema = z.looseObject({
   artifacts: z.array(z.string()),
   error: z.looseObject({ code: z.string(), message: z.string() }).optional(),
   notificationFailures: z.array(z.object({ event: z.string(), at: z.string(), error: z.string() })).optional(),
+  cancellation: z
+    .looseObject({ at: z.string(), phase: z.enum(RUN_STATUSES), by: z.enum(['api', 'service']), outcome: z.enum(['cancelled', 'completed']) })
+    .optional(),
 });
 
 export const deploymentRecordSchema = z.looseObject({

@@ -14,7 +14,7 @@
 import type { ContainerClient } from '@azure/storage-blob';
 import { isNotFound } from '../azure/service-errors.js';
 import { InvalidRecordError, parseRunRecord } from './run-record-schema.js';
-import { isFinal, type RunError, type RunRecord, type RunStatus } from './run-record.js';
+import { isFinal, type Cancellation, type RunError, type RunRecord, type RunStatus } from './run-record.js';
 import { datasetKey } from './run-id.js';
 
 export const RUN_FILE = 'run.json';
@@ -40,6 +40,7 @@ export interface RunUpdate {
   artifacts?: string[];
   error?: RunError;
   notificationFailure?: { event: string; error: string };
+  cancellation?: Cancellation;
 }
 
 /** Applies an update: a new status closes the current phase and opens the next one. Pure. */
@@ -57,6 +58,7 @@ export function applyUpdate(run: RunRecord, update: RunUpdate): RunRecord {
   if (update.deployment) next.deployment = update.deployment;
   if (update.artifacts) next.artifacts = [...new Set([...next.artifacts, ...update.artifacts])];
   if (update.error) next.error = update.error;
+  if (update.cancellation) next.cancellation = update.cancellation;
   if (update.notificationFailure) {
     next.notificationFailures = [...(next.notificationFailures ?? []), { ...update.notificationFailure, at: update.at }];
   }

@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
-import { createHash, hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { DEFAULT_MAX_SLOTS, ExampleSet, falseDuplicateBound, fingerprintOf } from './example-set.js';
 import { estimateTraining } from './estimate.js';
 import { CappedFindings, isErrorCode, type Finding } from './findings.js';
 import { checkGrader, dryRun, type ParsedGrader } from './grader-checks.js';
@@ -37,8 +38,8 @@ export const MIN_TRAINING_EXAMPLES = 10;
  * line's memory bounded. Larger vision examples can reference their images by http(s) URL.
  */
 export const DEFAULT_MAX_LINE_BYTES = 128 * 1024 * 1024;
-/** Duplicate detection keeps one number per distinct example, up to this many (~40 MB). */
-export const MAX_TRACKED_EXAMPLES = 1_000_000;
+/** Slots of the training file's example set (96 MiB at most); a validation file's gets a quarter. */
+export const TRAINING_EXAMPLE_SLOTS = DEFAULT_MAX_SLOTS;
 
 export type ByteSource = AsyncIterable<Uint8Array | string>;
 
@@ -47,6 +48,8 @@ export interface DatasetFile {
   source: ByteSource;
   /** How the report names the file. */
   path: string;
+  /** Size in bytes, when known up front (file, blob): a file over the limit is reported without being read. */
+  size?: number;
 }
 
 export interface ValidateOptions {
@@ -100,11 +103,11 @@ export async function validateDataset(
     methodSource: options.method ? 'options' : 'detected',
     notes: [],
   };
-  const trainingSeen = new Map<number, number>();
+  const trainingSeen = new ExampleSet(TRAINING_EXAMPLE_SLOTS);
   const trainingResult = await validateFile(training, 'training', context, trainingSeen);
   const files = [trainingResult.report];
   if (validation) {
-    files.push((await validateFile(validation, 'validation', context, new Map(), trainingSeen)).report);
+    files.push((await validateFile(validation, 'validation', context, new ExampleSet(TRAINING_EXAMPLE_SLOTS / 4), trainingSeen)).report);
   }
   const method = context.method ?? 'supervised';
   runLevelChecks(context, method, trainingResult.report, validation !== undefined);
@@ -192,8 +195,8 @@ async function validateFile(
   file: DatasetFile,
   role: FileRole,
   context: RunContext,
-  seen: Map<number, number>,
-  trainingSeen?: ReadonlyMap<number, number>,
+  seen: ExampleSet,
+  trainingSeen?: ExampleSet,
 ): Promise<FileResult> {
   const { model, options } = context;
   const maxErrors = options.maxErrors ?? DEFAULT_MAX_ERRORS;
@@ -206,11 +209,12 @@ async function validateFile(
   let rows: IntHistogram[] | undefined;
   const notes: string[] = [];
   let examples = 0;
-  let validExamples = 0;
-  let measuredExamples = 0;
   let tooLong = 0;
   let imageExamples = 0;
   const textOnly = context.entry?.modality === 'text';
+
+  let validExamples = 0;
+  let measuredExamples = 0;
 
   const onLine = (line: number, bytes: Buffer | null, length: number): void => {
     const before = { examples, errors: errors.total };
@@ -299,21 +303,21 @@ async function validateFile(
   };
 
   const trackDuplicates = (text: string, line: number): void => {
-    // 48 bits of SHA-1 per distinct example: collisions are negligible below millions of lines.
-    const key = hash('sha1', text.trim(), 'buffer').readUIntBE(0, 6);
-    const first = seen.get(key);
-    if (first !== undefined) {
-      add({ line, code: 'duplicate_example', message: `same example as line ${first}` });
-    } else if (seen.size < MAX_TRACKED_EXAMPLES) {
-      seen.set(key, line);
-    } else if (notes.length === 0) {
-      notes.push(`duplicate detection covered the first ${MAX_TRACKED_EXAMPLES} distinct examples only`);
-    }
-    const inTraining = trainingSeen?.get(key);
-    if (inTraining !== undefined) {
-      add({ line, code: 'train_validation_overlap', message: `same example as training line ${inTraining}` });
-    }
+    const [hi, lo] = fingerprintOf(text.trim());
+    const first = seen.lineOf(hi, lo);
+    if (first !== 0) add({ line, code: 'duplicate_example', message: `same example as line ${first}` });
+    else seen.add(hi, lo, line);
+    const inTraining = trainingSeen?.lineOf(hi, lo) ?? 0;
+    if (inTraining !== 0) add({ line, code: 'train_validation_overlap', message: `same example as training line ${inTraining}` });
   };
+
+  const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const tooLarge = (bytes: number): Finding => ({ line: null, code: 'file_too_large', message: `file is ${bytes} bytes; the service accepts at most ${maxFileBytes}` });
+  if (file.size !== undefined && file.size > maxFileBytes) {
+    // Known from its size: report at once instead of reading (and hashing) a file that cannot be used.
+    add(tooLarge(file.size));
+    return { totals, report: fileReport({ role, path: file.path, bytes: file.size, sha256: '', examples: 0, validExamples: 0, measuredExamples: 0, errors, warnings, totals, assistant, messages, tooLong: 0, notes: ['not read: the file is over the size limit'], seen, statistics: [], imageExamples: 0 }) };
+  }
 
   const sha256 = createHash('sha256');
   const splitter = new LineSplitter(onLine, options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
@@ -331,9 +335,9 @@ async function validateFile(
     // learn.microsoft.com/azure/foundry/openai/how-to/fine-tuning-vision: "Max examples with images per training file: 50,000".
     add({ line: null, code: 'too_many_image_examples', message: `${imageExamples} examples have images; Azure accepts at most ${MAX_IMAGE_EXAMPLES_PER_FILE} per file` });
   }
-  const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  if (bytes > maxFileBytes) {
-    add({ line: null, code: 'file_too_large', message: `file is ${bytes} bytes; the service accepts at most ${maxFileBytes}` });
+  if (bytes > maxFileBytes) add(tooLarge(bytes));
+  if (seen.notRemembered > 0) {
+    notes.push(`${seen.notRemembered} distinct examples came after the duplicate check's ${seen.capacity} were remembered: they were checked against those, not against each other`);
   }
   if (examples === 0) {
     add({ line: null, code: 'empty_file', message: 'file has no examples' });
@@ -345,26 +349,52 @@ async function validateFile(
     });
   }
 
+  return { totals, report: fileReport({ role, path: file.path, bytes, sha256: sha256.digest('hex'), examples, validExamples, measuredExamples, errors, warnings, totals, assistant, messages, tooLong, notes, seen, statistics: (context.checker?.rows ?? []).map((label, i) => ({ label, summary: (rows?.[i] ?? new IntHistogram(1)).summary() })), imageExamples }) };
+}
+
+interface FileFacts {
+  role: FileRole;
+  path: string;
+  bytes: number;
+  sha256: string;
+  examples: number;
+  validExamples: number;
+  measuredExamples: number;
+  errors: CappedFindings;
+  warnings: CappedFindings;
+  totals: IntHistogram;
+  assistant: IntHistogram;
+  messages: IntHistogram;
+  tooLong: number;
+  notes: string[];
+  seen: ExampleSet;
+  statistics: FileReport['statistics'];
+  imageExamples: number;
+}
+
+function fileReport(f: FileFacts): FileReport {
   return {
-    totals,
-    report: {
-      role,
-      path: file.path,
-      bytes,
-      sha256: sha256.digest('hex'),
-      examples,
-      validExamples,
-      measuredExamples,
-      errors: errors.items,
-      warnings: warnings.items,
-      errorCount: errors.total,
-      warningCount: warnings.total,
-      tokens: { total: totals.summary(), assistant: assistant.summary() },
-      messages: messages.summary(),
-      statistics: (context.checker?.rows ?? []).map((label, i) => ({ label, summary: (rows?.[i] ?? new IntHistogram(1)).summary() })),
-      imageExamples,
-      tooLong,
-      notes,
+    role: f.role,
+    path: f.path,
+    bytes: f.bytes,
+    sha256: f.sha256,
+    examples: f.examples,
+    validExamples: f.validExamples,
+    measuredExamples: f.measuredExamples,
+    errors: f.errors.items,
+    warnings: f.warnings.items,
+    errorCount: f.errors.total,
+    warningCount: f.warnings.total,
+    tokens: { total: f.totals.summary(), assistant: f.assistant.summary() },
+    messages: f.messages.summary(),
+    statistics: f.statistics,
+    imageExamples: f.imageExamples,
+    tooLong: f.tooLong,
+    duplicateCheck: {
+      distinct: f.seen.size,
+      falseDuplicateBound: falseDuplicateBound(f.seen.size + f.seen.notRemembered),
+      notRemembered: f.seen.notRemembered,
     },
+    notes: f.notes,
   };
 }
