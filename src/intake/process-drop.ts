@@ -155,7 +155,7 @@ async function trainingArrived(blobName: string, dataset: string, deps: IntakeDe
     }
   }
   const graderFile = await readGraderFile(datasets, dataset);
-  const parsed = problems.length > 0 ? undefined : parseRunOptions(optionsText, dataset, deps.config);
+  const parsed = problems.length > 0 ? undefined : parseRunOptions(optionsText, dataset, deps.config, graderFile ? { graderFile } : {});
   if (parsed && !parsed.ok) problems.push(...parsed.problems);
   if (parsed?.ok) {
     const taken = deploymentTakenBy(await recordedDeployments(deps), parsed.options.deployment.name, dataset);

@@ -99,7 +99,8 @@ export function methodInputs(
 ): MethodInputs {
   const method = methodOf(options, optionsText);
   // A grader may also be given inline as the options' method.grader; the file is the documented place.
-  const inline = methodObject(options, optionsText)?.['grader'];
+  // Read from the options text: parsed options may carry the grader file's object already.
+  const inline = methodObject(undefined, optionsText)?.['grader'];
   return {
     method,
     ...(grader ? { grader: { name: grader.name, etag: grader.etag, bytes: grader.bytes, sha256: grader.sha256, url: grader.url } } : {}),
