@@ -22,7 +22,9 @@ import {
   type StoredJob,
   type TrainingPair,
 } from './state.js';
-import { learningCurve, resultsCsv } from './training-curve.js';
+import { checkGraderShape } from './graders.js';
+import { methodPairs, methodResultsCsv } from './method-training.js';
+import { learningCurve } from './training-curve.js';
 
 /** Share of `jobSeconds` a job spends queued before it may start; the rest is training. */
 const QUEUE_SHARE = 0.2;
@@ -151,7 +153,7 @@ function finish(state: EmulatorState, job: StoredJob, at: number): void {
     addEvent(state, job, at, `Job failed: ${job.failWith.message}`, { level: 'error' });
     return;
   }
-  const results = addGeneratedFile(state, 'results.csv', 'fine-tune-results', Buffer.from(resultsCsv(job.curve)), at);
+  const results = addGeneratedFile(state, 'results.csv', 'fine-tune-results', Buffer.from(methodResultsCsv(job)), at);
   job.resultFiles = [results.id];
   job.trainedTokens = job.billedTokens;
   job.fineTunedModel = fineTunedModelName(job);
@@ -330,6 +332,7 @@ function requestedMethod(body: Record<string, unknown>): RequestedMethod {
   if (type === 'reinforcement' && (typeof section['grader'] !== 'object' || section['grader'] === null)) {
     throw invalidPayload("Reinforcement fine-tuning needs a grader: 'method.reinforcement.grader' is required.", 'method.reinforcement.grader');
   }
+  if (type === 'reinforcement') checkGraderShape(section['grader'], 'method.reinforcement.grader');
   return { type, hyperparameters: checkHyperparameters(type, section['hyperparameters'], `method.${type}.hyperparameters`) };
 }
 
@@ -458,7 +461,7 @@ export async function createJob(ctx: RequestContext): Promise<Reply> {
     stepsPerEpoch,
     reportedSteps: 0,
     trainedTokens: 0,
-    pairs: [...parentPairs, ...trainingPairs(training.content)],
+    pairs: [...parentPairs, ...methodPairs(method.type, training.content)],
     fineTunedModel: null,
     resultFiles: [],
     billedTokens: (check?.approxTokens ?? 0) * hyperparameters.n_epochs,

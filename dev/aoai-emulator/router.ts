@@ -5,6 +5,7 @@
 import { chatCompletions } from './chat.js';
 import { deleteDeployment, getDeployment, getOperationStatus, listDeployments, putDeployment } from './deployments.js';
 import { deleteFile, fileContent, importFile, listFiles, retrieveFile, uploadFile } from './files.js';
+import { validateGrader } from './graders.js';
 import type { Handler } from './http.js';
 import { cancelJob, createJob, deleteJob, listCheckpoints, listEvents, listJobs, pauseJob, resumeJob, retrieveJob } from './jobs.js';
 import { getModel, listModels } from './models.js';
@@ -75,6 +76,8 @@ export const ROUTES: readonly Route[] = [
   ...data('GET', '/models/:modelId', getModel),
   route('POST', 'data', '/openai/deployments/:deployment/chat/completions', chatCompletions),
   route('POST', 'data', '/openai/v1/chat/completions', chatCompletions, false),
+  // Documented on the v1 surface only (learn.microsoft.com/azure/foundry/reference/rest/graders-validate-grader).
+  route('POST', 'data', '/openai/v1/fine_tuning/alpha/graders/validate', validateGrader, false),
   route('GET', 'arm', `${ACCOUNT}/deployments`, listDeployments),
   route('GET', 'arm', `${ACCOUNT}/deployments/:deployment`, getDeployment),
   route('PUT', 'arm', `${ACCOUNT}/deployments/:deployment`, putDeployment),

@@ -4,7 +4,7 @@
  * invalid dataset, 2 a usage error or an unreadable file, with one clear line on stderr.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { isEncodingName, UnknownModelError, type EncodingName } from '../validation/index.js';
+import { FINE_TUNING_METHODS, isEncodingName, UnknownModelError, type EncodingName } from '../validation/index.js';
 import { UsageError } from './usage-error.js';
 import { runValidate, type ValidateCommandOptions } from './validate-command.js';
 
@@ -29,9 +29,11 @@ export function buildProgram(): Command {
 
   program
     .command('validate')
-    .description('check a chat-format JSONL training file (and validation file) and count its tokens')
+    .description('check a JSONL training file (and validation file) for a fine-tuning method and count its tokens')
     .argument('<training>', 'training file (.jsonl)')
     .option('--validation <file>', 'validation file (.jsonl); also checked for overlap with the training file')
+    .addOption(new Option('--method <type>', 'fine-tuning method (default: detected from the data, and said so)').choices(FINE_TUNING_METHODS))
+    .option('--grader <file>', 'grader of a reinforcement run (<name>.grader.json); checked, and its item fields required on every line')
     .option('--model <base-model>', 'base model to fine-tune (sets the tokenizer and token limit)', process.env['FT_BASE_MODEL'])
     .addOption(new Option('--encoding <name>', 'tokenizer, for a model this tool does not know').argParser(encoding))
     .option('--max-example-tokens <n>', 'token limit per example, for a model this tool does not know', positiveInteger)

@@ -1,4 +1,4 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { SingleBar, Presets } from 'cli-progress';
 import {
   DEFAULT_MAX_ERRORS,
@@ -7,12 +7,15 @@ import {
   type DatasetFile,
   type EncodingName,
   type FileRole,
+  type FineTuningMethod,
   type ValidationReport,
 } from '../validation/index.js';
 import { UsageError } from './usage-error.js';
 
 export interface ValidateCommandOptions {
   validation?: string;
+  method?: FineTuningMethod;
+  grader?: string;
   model?: string;
   encoding?: EncodingName;
   maxExampleTokens?: number;
@@ -30,11 +33,14 @@ export async function runValidate(trainingPath: string, options: ValidateCommand
   try {
     const training = await openDataset(trainingPath, 'training', handles);
     const validation = options.validation ? await openDataset(options.validation, 'validation', handles) : undefined;
+    const grader = options.grader ? { path: options.grader, text: await readGrader(options.grader) } : undefined;
     const progress = startProgress(training.size, validation?.size ?? 0);
     let report: ValidationReport;
     try {
       report = await validateDataset(training.file, validation?.file, {
         ...(options.model ? { model: options.model } : {}),
+        ...(options.method ? { method: options.method } : {}),
+        ...(grader ? { grader } : {}),
         ...(options.encoding ? { encoding: options.encoding } : {}),
         ...(options.maxExampleTokens ? { maxExampleTokens: options.maxExampleTokens } : {}),
         ...(options.epochs ? { epochs: options.epochs } : {}),
@@ -48,6 +54,15 @@ export async function runValidate(trainingPath: string, options: ValidateCommand
     return report.valid ? 0 : 1;
   } finally {
     await Promise.all(handles.map((h) => h.close()));
+  }
+}
+
+/** Grader files are small JSON documents; read whole. */
+async function readGrader(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read grader file '${path}': ${describe(error)}`);
   }
 }
 

@@ -23,6 +23,7 @@ export function buildRunRecord({ runId, dataset, report, inputs, options, create
   const errors = [
     ...(report.options?.errors ?? []),
     ...report.files.flatMap((f) => f.errors.map((e) => ({ line: e.line, code: e.code, message: `${f.role}: ${e.message}`, ...(e.field ? { field: e.field } : {}) }))),
+    ...(report.grader?.errors ?? []).map((e) => ({ line: e.line, code: e.code, message: `grader: ${e.message}`, ...(e.field ? { field: e.field } : {}) })),
   ].slice(0, ERRORS_IN_RECORD);
   const validating = { startedAt, endedAt };
   return {
@@ -36,7 +37,7 @@ export function buildRunRecord({ runId, dataset, report, inputs, options, create
     ...(options ? { options } : {}),
     validation: {
       valid: report.valid,
-      errorCount: report.files.reduce((n, f) => n + f.errorCount, 0) + (report.options?.errors.length ?? 0),
+      errorCount: report.files.reduce((n, f) => n + f.errorCount, 0) + (report.options?.errors.length ?? 0) + (report.grader?.errors.length ?? 0),
       warningCount: report.files.reduce((n, f) => n + f.warningCount, 0),
       errors: errors.map((e) => ({ line: e.line, code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) })),
       trainingTokens: training?.tokens.total.sum ?? 0,

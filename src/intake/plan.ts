@@ -71,7 +71,7 @@ export function settleDelayMs(trainingLastModified: Date | undefined, now: Date,
 export const LATE_COMPANION_WINDOW_MS = 15 * 60_000;
 
 export function isLateCompanion(
-  role: 'validation' | 'options',
+  role: 'validation' | 'options' | 'grader',
   companion: { etag: string; lastModified: Date },
   latestRun: Pick<RunRecord, 'createdAt' | 'inputs'> | undefined,
 ): boolean {

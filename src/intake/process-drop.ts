@@ -23,6 +23,7 @@ import { parseRunOptions, type OptionsProblem } from '../runs/run-options.js';
 import type { InputFile, RunRecord } from '../runs/run-record.js';
 import type { RunStore } from '../runs/run-store.js';
 import { validateDataset } from '../validation/index.js';
+import { methodInputs as methodInputsOf, readGraderFile } from '../runs/method-inputs.js';
 import { buildRunRecord } from './build-record.js';
 import { estimateTrainingCost, overBudget } from '../costs/training-cost.js';
 import { classifyDropName, EVAL_SUFFIX, OPTIONS_SUFFIX, VALIDATION_SUFFIX } from './drop-name.js';
@@ -113,12 +114,12 @@ async function companionArrived(
   deps: IntakeDeps,
   now: () => Date,
 ): Promise<IntakeOutcome> {
-  if (role === 'eval' || role === 'grader') {
-    const reason = `${role === 'eval' ? 'evaluation prompts' : 'a grader'} for dataset '${dataset}': kept in the drop zone, not used to train`;
+  if (role === 'eval') {
+    const reason = `evaluation prompts for dataset '${dataset}': kept in the drop zone, not used to train`;
     deps.log(`Ignoring ${blobName}: ${reason}.`);
     return { outcome: 'ignored', reason, code: 'companion', reported: false };
   }
-  const reason = `${role === 'options' ? 'an options' : 'a validation'} file; it is read when ${dataset}.jsonl arrives`;
+  const reason = `${role === 'options' ? 'an options' : role === 'grader' ? 'a grader' : 'a validation'} file; it is read when ${dataset}.jsonl arrives`;
   const blob = await pin(deps.storage.datasets, blobName);
   const latest = blob?.lastModified ? (await deps.store.list({ dataset, limit: 1 })).runs[0] : undefined;
   if (blob?.lastModified && isLateCompanion(role, { etag: blob.etag, lastModified: blob.lastModified }, latest)) {
@@ -161,7 +162,8 @@ async function trainingArrived(blobName: string, dataset: string, deps: IntakeDe
       optionsText = bytes.toString('utf8');
     }
   }
-  const parsed = problems.length > 0 ? undefined : parseRunOptions(optionsText, dataset, deps.config);
+  const graderFile = await readGraderFile(datasets, dataset);
+  const parsed = problems.length > 0 ? undefined : parseRunOptions(optionsText, dataset, deps.config, graderFile ? { graderFile } : {});
   if (parsed && !parsed.ok) problems.push(...parsed.problems);
   if (parsed?.ok) {
     const taken = deploymentTakenBy(await recordedDeployments(deps), parsed.options.deployment.name, dataset);
@@ -174,11 +176,12 @@ async function trainingArrived(blobName: string, dataset: string, deps: IntakeDe
   }
   const options = parsed?.ok && problems.length === 0 ? parsed.options : undefined;
   const epochs = options?.method?.hyperparameters?.["n_epochs"];
+  const methodInputs = methodInputsOf(dataset, options, optionsText, graderFile);
 
   const validated = await validateDataset(
     { source: stream(training), path: training.name, size: training.bytes },
     validation ? { source: stream(validation), path: validation.name, size: validation.bytes } : undefined,
-    { model: options?.baseModel ?? deps.config.fineTuning.baseModel, ...(typeof epochs === 'number' ? { epochs } : {}) },
+    { model: options?.baseModel ?? deps.config.fineTuning.baseModel, ...(typeof epochs === 'number' ? { epochs } : {}), ...methodInputs.validate },
   );
   // Money before anything is spent: the estimate, and the budget the options set.
   const estimatedTrainingCost = estimateTrainingCost(
@@ -195,23 +198,25 @@ async function trainingArrived(blobName: string, dataset: string, deps: IntakeDe
     training: trainingReport?.sha256 ?? '',
     ...(validationReport ? { validation: validationReport.sha256 } : {}),
     ...(optionsSha ? { options: optionsSha } : {}),
+    ...(methodInputs.grader ? { grader: methodInputs.grader.sha256 } : {}),
   };
   const runId = computeRunId(dataset, contents);
 
   const plan = planRun(await existingRun(runId, dataset, contents, deps), training.etag, now());
   if (plan.action === 'duplicate') return duplicate(blobName, training.etag, plan, deps, now);
 
-  const snapshot = async (file: Pinned, role: 'training' | 'validation' | 'options' | 'eval', sha256: string): Promise<InputFile> => {
-    const snapshotName = await deps.store.snapshot(runId, `inputs/${role}${role === 'options' ? '.json' : '.jsonl'}`, { url: file.blob.url, etag: file.etag });
+  const snapshot = async (file: Pick<Pinned, 'name' | 'etag' | 'bytes'> & { url: string }, role: 'training' | 'validation' | 'options' | 'eval' | 'grader', sha256: string): Promise<InputFile> => {
+    const snapshotName = await deps.store.snapshot(runId, `inputs/${role}${role === 'options' || role === 'grader' ? '.json' : '.jsonl'}`, { url: file.url, etag: file.etag });
     return { blob: file.name, snapshot: snapshotName, bytes: file.bytes, sha256, etag: file.etag };
   };
   await deps.store.ensureContainer();
   const inputs: RunRecord['inputs'] = {
-    training: await snapshot(training, 'training', trainingReport?.sha256 ?? ''),
-    ...(validation && validationReport ? { validation: await snapshot(validation, 'validation', validationReport.sha256) } : {}),
-    ...(optionsBlob && optionsSha ? { options: await snapshot(optionsBlob, 'options', optionsSha) } : {}),
+    training: await snapshot({ ...training, url: training.blob.url }, 'training', trainingReport?.sha256 ?? ''),
+    ...(validation && validationReport ? { validation: await snapshot({ ...validation, url: validation.blob.url }, 'validation', validationReport.sha256) } : {}),
+    ...(optionsBlob && optionsSha ? { options: await snapshot({ ...optionsBlob, url: optionsBlob.blob.url }, 'options', optionsSha) } : {}),
+    ...(methodInputs.grader ? { grader: await snapshot(methodInputs.grader, 'grader', methodInputs.grader.sha256) } : {}),
     // Not part of the run id: a new evaluation set alone retrains nothing; the next run uses it.
-    ...(evalBlob ? { eval: await snapshot(evalBlob, 'eval', await sha256Of(evalBlob)) } : {}),
+    ...(evalBlob ? { eval: await snapshot({ ...evalBlob, url: evalBlob.blob.url }, 'eval', await sha256Of(evalBlob)) } : {}),
   };
   await deps.store.putText(runId, 'validation-report.json', `${JSON.stringify(report, null, 2)}\n`, 'application/json');
   await deps.store.putText(runId, 'validation-report.md', renderRunReport(report), 'text/markdown');

@@ -240,7 +240,9 @@ function* pipeline(context: OrchestrationContext): Step<{ status: RunStatus }> {
     });
     const resultFileId = progress.resultFiles[0];
     if (resultFileId) {
-      const artifacts = yield* call<string[]>(FETCH_RESULTS, { runId: input.runId, resultFileId, title: `${input.dataset}: loss per step (${model})` } satisfies FetchResultsInput);
+      const method = input.options.method?.type ?? 'supervised';
+      const metric = method === 'reinforcement' ? 'mean reward' : method === 'dpo' ? 'DPO loss' : 'loss';
+      const artifacts = yield* call<string[]>(FETCH_RESULTS, { runId: input.runId, resultFileId, title: `${input.dataset}: ${metric} per step (${model})`, method } satisfies FetchResultsInput);
       yield* record({ artifacts });
     }
 

@@ -46,10 +46,14 @@ export interface RunContents {
   training: string;
   validation?: string;
   options?: string;
+  /** `<name>.grader.json` of a reinforcement run. */
+  grader?: string;
 }
 
 function contentHash(contents: RunContents): string {
-  return sha256Hex(`training:${contents.training}\nvalidation:${contents.validation ?? ''}\noptions:${contents.options ?? ''}`).slice(0, CONTENT_HASH_HEX);
+  // The grader joins the hash only when there is one, so runs without a grader keep their ids.
+  const grader = contents.grader ? `\ngrader:${contents.grader}` : '';
+  return sha256Hex(`training:${contents.training}\nvalidation:${contents.validation ?? ''}\noptions:${contents.options ?? ''}${grader}`).slice(0, CONTENT_HASH_HEX);
 }
 
 export function computeRunId(dataset: string, contents: RunContents): string {

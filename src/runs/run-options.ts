@@ -59,8 +59,16 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * What the drop zone holds beside the options file: `<name>.grader.json` (its object when it is
+ * one). A reinforcement run takes its grader from there when `method.grader` is absent.
+ */
+export interface Companions {
+  graderFile?: { object?: Record<string, unknown> };
+}
+
 /** Resolves the options file (absent: `undefined` text) over the app settings. */
-export function parseRunOptions(text: string | undefined, dataset: string, defaults: Defaults): ParsedOptions {
+export function parseRunOptions(text: string | undefined, dataset: string, defaults: Defaults, companions: Companions = {}): ParsedOptions {
   const problems: OptionsProblem[] = [];
   let input: Record<string, unknown> = {};
   if (text !== undefined) {
@@ -92,7 +100,7 @@ export function parseRunOptions(text: string | undefined, dataset: string, defau
     const hint = typeof trainingType === 'string' && TRAINING_TYPE_SPELLINGS[trainingType.toLowerCase()] ? ` (Azure spells it '${TRAINING_TYPE_SPELLINGS[trainingType.toLowerCase()]}')` : '';
     problems.push({ field: 'trainingType', message: `must be one of ${TRAINING_TYPES.join(', ')}, got ${JSON.stringify(trainingType)}${hint}` });
   }
-  const method = parseMethod(input['method'], input['hyperparameters'], problems);
+  const method = parseMethod(input['method'], input['hyperparameters'], problems, companions);
   const deployment = parseDeployment(input['deployment'], dataset, defaults, problems);
   const promotion = parsePromotion(input['promotion'], problems);
   const budget = parseBudget(input['budget'], problems);
@@ -126,7 +134,7 @@ function unknownKeys(object: Record<string, unknown>, known: readonly string[], 
  * (which Azure deprecates in favour of `method.<type>.hyperparameters`) still works: it means the
  * supervised method with those hyperparameters.
  */
-function parseMethod(value: unknown, legacy: unknown, problems: OptionsProblem[]): RunMethod | undefined {
+function parseMethod(value: unknown, legacy: unknown, problems: OptionsProblem[], companions: Companions): RunMethod | undefined {
   if (legacy !== undefined) {
     if (value !== undefined) {
       problems.push({ field: 'hyperparameters', message: "give hyperparameters inside 'method' (method.hyperparameters), not also at the top level" });
@@ -148,9 +156,10 @@ function parseMethod(value: unknown, legacy: unknown, problems: OptionsProblem[]
   const methodType = type as MethodType;
   unknownKeys(value, METHOD_KEYS[methodType], 'method.', problems);
   const hyperparameters = parseHyperparameters(methodType, value['hyperparameters'], 'method.hyperparameters', problems);
-  const grader = value['grader'];
-  if (methodType === 'reinforcement' && !isObject(grader)) {
-    problems.push({ field: 'method.grader', message: 'reinforcement fine-tuning needs a grader object' });
+  // The grader file's problems (and a grader given twice) are the validator's to report.
+  const grader = value['grader'] ?? companions.graderFile?.object;
+  if (methodType === 'reinforcement' && !isObject(grader) && !companions.graderFile) {
+    problems.push({ field: 'method.grader', message: 'reinforcement fine-tuning needs a grader: <name>.grader.json, or a method.grader object' });
   }
   return {
     type: methodType,

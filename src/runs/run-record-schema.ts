@@ -23,7 +23,7 @@ export const runRecordSchema = z.looseObject({
   createdAt: z.string(),
   updatedAt: z.string(),
   phases: z.partialRecord(z.enum(RUN_STATUSES), phase),
-  inputs: z.object({ training: inputFile, validation: inputFile.optional(), options: inputFile.optional(), eval: inputFile.optional() }),
+  inputs: z.object({ training: inputFile, validation: inputFile.optional(), options: inputFile.optional(), eval: inputFile.optional(), grader: inputFile.optional() }),
   options: z.custom<RunOptions>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'expected an object').optional(),
   validation: z
     .looseObject({

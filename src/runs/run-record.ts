@@ -95,7 +95,7 @@ export interface RunRecord {
   updatedAt: string;
   /** When each phase started and ended (ISO timestamps). */
   phases: Partial<Record<RunStatus, { startedAt: string; endedAt?: string }>>;
-  inputs: { training: InputFile; validation?: InputFile; options?: InputFile; eval?: InputFile };
+  inputs: { training: InputFile; validation?: InputFile; options?: InputFile; eval?: InputFile; grader?: InputFile };
   options?: RunOptions;
   validation?: {
     valid: boolean;

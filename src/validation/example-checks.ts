@@ -5,6 +5,7 @@
  */
 import type { FindingCode } from './findings.js';
 import type { TokenCounter } from './token-counter.js';
+import { ImageTally } from './vision-checks.js';
 
 export const ALLOWED_ROLES = ['system', 'user', 'assistant', 'tool', 'function'] as const;
 export const ALLOWED_MESSAGE_KEYS = ['role', 'content', 'name', 'weight', 'function_call', 'tool_calls', 'tool_call_id'] as const;
@@ -29,32 +30,50 @@ export interface ExampleResult {
   issues: ExampleIssue[];
   /** Token counts, present when the example had a messages list to count. */
   tokens?: { total: number; assistant: number; messages: number };
+  /** Image parts in the example. */
+  images: number;
 }
 
-type Json = Record<string, unknown>;
+/**
+ * What a chat example must look like: supervised examples by default; the preference and
+ * reinforcement formats reuse the same message checks with their own rules.
+ */
+export interface ExampleRules {
+  roles: ReadonlySet<string>;
+  /** Keys allowed beside `messages`; null: any (reinforcement lines carry grader fields). */
+  exampleKeys: ReadonlySet<string> | null;
+  requireAssistant: boolean;
+  /** Warn when there is no system message (supervised guidance; Azure forbids it for RFT). */
+  expectSystem: boolean;
+}
 
-function isObject(value: unknown): value is Json {
+export const SUPERVISED_RULES: ExampleRules = { roles: ROLE_SET, exampleKeys: EXAMPLE_KEY_SET, requireAssistant: true, expectSystem: true };
+
+export type Json = Record<string, unknown>;
+
+export function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function kindOf(value: unknown): string {
+export function kindOf(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
-export function checkExample(example: unknown, counter: TokenCounter): ExampleResult {
+export function checkExample(example: unknown, counter: TokenCounter, rules: ExampleRules = SUPERVISED_RULES): ExampleResult {
   const issues: ExampleIssue[] = [];
+  const images = new ImageTally();
   const issue = (code: FindingCode, message: string, field?: string): void => {
     issues.push(field === undefined ? { code, message } : { code, message, field });
   };
 
   if (!isObject(example)) {
     issue('data_type', `line is ${kindOf(example)}, expected a JSON object with a "messages" list`);
-    return { issues };
+    return { issues, images: 0 };
   }
-  for (const key of Object.keys(example)) {
-    if (!EXAMPLE_KEY_SET.has(key)) {
+  for (const key of rules.exampleKeys ? Object.keys(example) : []) {
+    if (!rules.exampleKeys?.has(key)) {
       issue('unrecognized_example_key', `unrecognized key "${key}" (allowed: ${ALLOWED_EXAMPLE_KEYS.join(', ')})`, key);
     }
   }
@@ -70,7 +89,7 @@ export function checkExample(example: unknown, counter: TokenCounter): ExampleRe
       messages === undefined ? 'no "messages" list' : `"messages" must be a non-empty list, got ${kindOf(messages)}`,
       'messages',
     );
-    return { issues };
+    return { issues, images: 0 };
   }
 
   let hasSystem = false;
@@ -101,15 +120,15 @@ export function checkExample(example: unknown, counter: TokenCounter): ExampleRe
 
     if (role === undefined) {
       issue('message_missing_key', 'message has no "role"', `${at}.role`);
-    } else if (typeof role !== 'string' || !ROLE_SET.has(role)) {
-      issue('unrecognized_role', `role ${JSON.stringify(role)} is not one of ${ALLOWED_ROLES.join(', ')}`, `${at}.role`);
+    } else if (typeof role !== 'string' || !rules.roles.has(role)) {
+      issue('unrecognized_role', `role ${JSON.stringify(role)} is not one of ${[...rules.roles].join(', ')}`, `${at}.role`);
     }
     if (role === 'system') hasSystem = true;
     if (role === 'user') hasUser = true;
 
     const callTokens = checkCalls(message, role, at, counter, toolCallIds, issue);
     total += callTokens;
-    const partTokens = checkContent(message, role, at, counter, issue);
+    const partTokens = checkContent(message, role, at, counter, images, issue);
     total += partTokens;
 
     if (role === 'assistant') {
@@ -123,16 +142,17 @@ export function checkExample(example: unknown, counter: TokenCounter): ExampleRe
     }
   });
 
-  if (!hasAssistant) issue('example_missing_assistant_message', 'example has no assistant message to learn from', 'messages');
-  if (!hasSystem) issue('missing_system_message', 'example has no system message', 'messages');
+  images.finish(issue);
+  if (!hasAssistant && rules.requireAssistant) issue('example_missing_assistant_message', 'example has no assistant message to learn from', 'messages');
+  if (!hasSystem && rules.expectSystem) issue('missing_system_message', 'example has no system message', 'messages');
   if (!hasUser) issue('missing_user_message', 'example has no user message', 'messages');
-  return { issues, tokens: { total, assistant, messages: messages.length } };
+  return { issues, tokens: { total, assistant, messages: messages.length }, images: images.count };
 }
 
 type Report = (code: FindingCode, message: string, field?: string) => void;
 
 /** Content: a non-empty string, or a list of content parts. Returns tokens of text parts. */
-function checkContent(message: Json, role: unknown, at: string, counter: TokenCounter, issue: Report): number {
+function checkContent(message: Json, role: unknown, at: string, counter: TokenCounter, images: ImageTally, issue: Report): number {
   const content = message['content'];
   const callsInstead = role === 'assistant' && (message['tool_calls'] !== undefined || message['function_call'] !== undefined);
   if (!('content' in message)) {
@@ -164,10 +184,7 @@ function checkContent(message: Json, role: unknown, at: string, counter: TokenCo
       if (typeof part['text'] !== 'string') issue('missing_content', 'text part needs a string "text"', `${where}.text`);
       else tokens += counter.count(part['text']);
     } else if (part['type'] === 'image_url') {
-      const image = part['image_url'];
-      if (!isObject(image) || typeof image['url'] !== 'string') {
-        issue('missing_content', 'image_url part needs "image_url": { "url": … }', `${where}.image_url`);
-      }
+      images.check(part, where, role, issue);
     } else {
       issue('missing_content', `unsupported content part type ${JSON.stringify(part['type'])} (text or image_url)`, `${where}.type`);
     }

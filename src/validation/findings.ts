@@ -16,6 +16,26 @@ export const ERROR_CODES = [
   'file_too_large',
   'empty_file',
   'line_too_long',
+  // Preference (DPO) lines
+  'dpo_invalid_input',
+  'dpo_invalid_output',
+  // Reinforcement (RFT) lines and the grader
+  'rft_last_message_not_user',
+  'rft_system_message',
+  'rft_missing_reference_field',
+  'rft_validation_file_required',
+  'grader_missing',
+  'grader_invalid',
+  // Vision parts
+  'invalid_image',
+  'too_many_images',
+  'image_in_assistant_message',
+  'images_not_supported',
+  'too_many_image_examples',
+  // The method, model and training type together
+  'unsupported_method',
+  'unsupported_training_type',
+  'method_mismatch',
 ] as const;
 
 export const WARNING_CODES = [
@@ -25,6 +45,11 @@ export const WARNING_CODES = [
   'duplicate_example',
   'train_validation_overlap',
   'unrecognized_example_key',
+  'dpo_identical_outputs',
+  'image_url_not_checked',
+  'model_retired',
+  'grader_dry_run',
+  'grader_reference',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -7,3 +7,5 @@ export type { DatasetFile, ValidateOptions, ByteSource } from './validate.js';
 export { TokenCounter } from './token-counter.js';
 export { renderMarkdown } from './render-markdown.js';
 export { defaultEpochs, estimateTraining, type Estimate } from './estimate.js';
+export { checkGrader, type GraderReport } from './grader-checks.js';
+export { readImageHeader } from './vision-checks.js';

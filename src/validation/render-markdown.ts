@@ -1,5 +1,6 @@
 import type { Finding } from './findings.js';
 import type { Summary } from './histogram.js';
+import type { GraderReport } from './grader-checks.js';
 import type { FileReport, ValidationReport } from './report.js';
 
 const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
@@ -13,17 +14,39 @@ export function renderMarkdown(report: ValidationReport): string {
   const out: string[] = [];
   out.push(`# Dataset validation: ${report.valid ? 'VALID' : 'INVALID'}`, '');
   out.push(
-    `Base model \`${report.model}\` (encoding \`${report.encoding}\`, at most ${fmt(report.maxExampleTokens)} tokens per example).`,
+    `Base model \`${report.model}\` (encoding \`${report.encoding}\`, at most ${fmt(report.maxExampleTokens)} tokens per example), ` +
+      `method **${report.method}**${report.methodSource === 'detected' ? ' (detected)' : ''}.`,
     '',
   );
+  if (report.retirement?.baseModel) {
+    out.push(
+      `Documented retirement: base model not before ${report.retirement.baseModel}` +
+        `${report.retirement.fineTunedDeployments ? `, fine-tuned deployments not before ${report.retirement.fineTunedDeployments}` : ''}.`,
+      '',
+    );
+  }
+  for (const note of report.notes) out.push(`> ${note}`, '');
   for (const file of report.files) out.push(...renderFile(file));
-  const { epochs, tokensPerEpoch, billedTokens } = report.estimate;
+  if (report.grader) out.push(...renderGrader(report.grader));
+  const { epochs, tokensPerEpoch, billedTokens, note } = report.estimate;
   out.push('## Training estimate', '');
   out.push(
     `About ${fmt(tokensPerEpoch)} billed tokens per epoch × ${epochs} epochs = **~${fmt(billedTokens)} billed training tokens**.`,
     '',
   );
+  if (note) out.push(`> ${note}`, '');
   return out.join('\n');
+}
+
+function renderGrader(grader: GraderReport): string[] {
+  const verdict = grader.errors.length === 0 ? 'valid' : plural(grader.errors.length, 'error');
+  const out = [`## grader: \`${grader.path}\` (${grader.type ?? 'unknown type'}, ${verdict})`, ''];
+  if (grader.itemPaths.length > 0) out.push(`Reads item fields: ${grader.itemPaths.map((p) => `\`${p.join('.')}\``).join(', ')} (checked on every line).`, '');
+  for (const line of grader.dryRun) out.push(`- dry run: ${escapeCell(line)}`);
+  if (grader.dryRun.length > 0) out.push('');
+  out.push(...findings('Errors', grader.errors, grader.errors.length));
+  out.push(...findings('Warnings', grader.warnings, grader.warnings.length));
+  return out;
 }
 
 function renderFile(file: FileReport): string[] {
@@ -36,7 +59,8 @@ function renderFile(file: FileReport): string[] {
       out.push(`Statistics below cover the ${plural(file.measuredExamples, 'example')} that could be counted; ${fmt(file.examples - file.measuredExamples)} could not (see the errors).`, '');
     }
     out.push('| per example | min | max | mean | median | p5 | p95 | sum |', '|---|---:|---:|---:|---:|---:|---:|---:|');
-    out.push(row('total tokens', file.tokens.total), row('assistant tokens', file.tokens.assistant), row('messages', file.messages), '');
+    out.push(...file.statistics.map((s) => row(s.label, s.summary)), '');
+    if (file.imageExamples > 0) out.push(`${plural(file.imageExamples, 'example')} with images (image tokens are not counted above).`, '');
     if (file.tooLong > 0) out.push(`${plural(file.tooLong, 'example')} over the token limit.`, '');
   }
   out.push(...findings('Errors', file.errors, file.errorCount));

@@ -1,7 +1,8 @@
 import type { Estimate } from './estimate.js';
 import type { Finding } from './findings.js';
 import type { Summary } from './histogram.js';
-import type { EncodingName } from './models.js';
+import type { GraderReport } from './grader-checks.js';
+import type { EncodingName, FineTuningMethod } from './models.js';
 
 export type FileRole = 'training' | 'validation';
 
@@ -21,8 +22,13 @@ export interface FileReport {
   warnings: Finding[];
   errorCount: number;
   warningCount: number;
+  /** `total`: tokens billed per example; `assistant`: tokens the model learns to produce. */
   tokens: { total: Summary; assistant: Summary };
   messages: Summary;
+  /** The method's own statistics per example (supervised: total/assistant tokens, messages; DPO: input and each output; RFT: prompt). */
+  statistics: Array<{ label: string; summary: Summary }>;
+  /** Examples with at least one image. */
+  imageExamples: number;
   /** Examples over the model's per-example token limit. */
   tooLong: number;
   /**
@@ -41,6 +47,15 @@ export interface ValidationReport {
   model: string;
   encoding: EncodingName;
   maxExampleTokens: number;
+  method: FineTuningMethod;
+  /** Whether the method came from the options (or `--method`) or was detected from the data. */
+  methodSource: 'options' | 'detected';
+  /** Documented retirement dates ("not before") of the base model and its fine-tuned deployments. */
+  retirement?: { baseModel?: string; fineTunedDeployments?: string };
   files: FileReport[];
-  estimate: Estimate;
+  /** The grader file's checks (reinforcement fine-tuning). */
+  grader?: GraderReport;
+  /** How the run was checked: detected method, unchecked model, ignored grader. */
+  notes: string[];
+  estimate: Estimate & { note?: string };
 }

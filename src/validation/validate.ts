@@ -1,22 +1,43 @@
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { checkExample } from './example-checks.js';
 import { DEFAULT_MAX_SLOTS, ExampleSet, falseDuplicateBound, fingerprintOf } from './example-set.js';
 import { estimateTraining } from './estimate.js';
 import { CappedFindings, isErrorCode, type Finding } from './findings.js';
+import { checkGrader, dryRun, type ParsedGrader } from './grader-checks.js';
 import { IntHistogram } from './histogram.js';
+import type { LineChecker } from './line-outcome.js';
 import { LineSplitter } from './line-splitter.js';
-import { DEFAULT_BASE_MODEL, resolveModel, type EncodingName, type ModelInfo } from './models.js';
+import { detectMethod, lineChecker } from './method-checks.js';
+import {
+  DEFAULT_BASE_MODEL,
+  findModel,
+  methodRefusal,
+  resolveModel,
+  trainingTypeRefusal,
+  visionModels,
+  type CatalogEntry,
+  type EncodingName,
+  type FineTuningMethod,
+  type ModelInfo,
+} from './models.js';
 import type { FileReport, FileRole, ValidationReport } from './report.js';
+import { ReinforcementChecker } from './rft-checks.js';
 import { TokenCounter } from './token-counter.js';
 import { firstInvalidUtf8Offset } from './utf8.js';
+import { looksLikePreference } from './dpo-checks.js';
+import { MAX_IMAGE_EXAMPLES_PER_FILE } from './vision-checks.js';
 
 /** Azure OpenAI accepts fine-tuning files up to 512 MB. */
 export const DEFAULT_MAX_FILE_BYTES = 512 * 1024 * 1024;
 export const DEFAULT_MAX_ERRORS = 100;
 export const MIN_TRAINING_EXAMPLES = 10;
-/** No valid example comes near this; a longer line is reported without being held in memory. */
-export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
+/**
+ * Longest line read into memory; a longer one is reported without being held. Text examples never
+ * come near it; vision examples inline images as base64 (up to 64 images of 10 MB each, so in
+ * theory ~850 MB), and 128 MB covers a dozen inline images of the largest size while keeping one
+ * line's memory bounded. Larger vision examples can reference their images by http(s) URL.
+ */
+export const DEFAULT_MAX_LINE_BYTES = 128 * 1024 * 1024;
 /** Slots of the training file's example set (96 MiB at most); a validation file's gets a quarter. */
 export const TRAINING_EXAMPLE_SLOTS = DEFAULT_MAX_SLOTS;
 
@@ -32,6 +53,11 @@ export interface DatasetFile {
 }
 
 export interface ValidateOptions {
+  /**
+   * The base model. Without one the default model's tokenizer and limit are used, but whether the
+   * model offers the method, the training type or image input is not judged (the emulator's file
+   * processing, like Azure's, does not know the model yet).
+   */
   model?: string;
   encoding?: EncodingName;
   maxExampleTokens?: number;
@@ -40,6 +66,12 @@ export interface ValidateOptions {
   maxLineBytes?: number;
   /** Epochs requested in the run options; the service's default is estimated otherwise. */
   epochs?: number;
+  /** The fine-tuning method; detected from the first line (and said so in the report) when absent. */
+  method?: FineTuningMethod;
+  /** The grader of a reinforcement run: `<name>.grader.json`'s name and text; `problem`: why it cannot be used as given. */
+  grader?: { path: string; text: string; problem?: string };
+  /** The run's training type, checked against what the model is documented to offer. */
+  trainingType?: string;
   /** Called as bytes are read, with the role of the file and bytes read so far. */
   onProgress?: (role: FileRole, bytesRead: number) => void;
 }
@@ -59,24 +91,99 @@ export async function validateDataset(
     ...(options.maxExampleTokens ? { maxExampleTokens: options.maxExampleTokens } : {}),
   });
   const counter = new TokenCounter(model.encoding);
+  const grader = options.grader ? checkGrader(options.grader.path, options.grader.text) : undefined;
+  if (grader && options.grader?.problem) grader.report.errors.unshift({ line: null, code: 'grader_invalid', message: options.grader.problem });
+  const context: RunContext = {
+    model,
+    entry: options.model === undefined ? undefined : findModel(model.id),
+    counter,
+    options,
+    grader,
+    method: options.method,
+    methodSource: options.method ? 'options' : 'detected',
+    notes: [],
+  };
   const trainingSeen = new ExampleSet(TRAINING_EXAMPLE_SLOTS);
-  const trainingResult = await validateFile(training, 'training', model, counter, options, trainingSeen);
+  const trainingResult = await validateFile(training, 'training', context, trainingSeen);
   const files = [trainingResult.report];
   if (validation) {
-    files.push((await validateFile(validation, 'validation', model, counter, options, new ExampleSet(TRAINING_EXAMPLE_SLOTS / 4), trainingSeen)).report);
+    files.push((await validateFile(validation, 'validation', context, new ExampleSet(TRAINING_EXAMPLE_SLOTS / 4), trainingSeen)).report);
   }
+  const method = context.method ?? 'supervised';
+  runLevelChecks(context, method, trainingResult.report, validation !== undefined);
+  if (grader?.grader && context.checker instanceof ReinforcementChecker) dryRun(grader.grader, context.checker.samples, grader.report);
+  if (grader) grader.report.valid = grader.report.errors.length === 0;
+  const estimate = estimateTraining(trainingResult.report.examples, trainingResult.totals.cappedSum(model.maxExampleTokens), options.epochs);
   return {
-    valid: files.every((f) => f.errorCount === 0),
+    valid: files.every((f) => f.errorCount === 0) && (grader?.report.valid ?? true),
     model: model.id,
     encoding: model.encoding,
     maxExampleTokens: model.maxExampleTokens,
+    method,
+    methodSource: context.methodSource,
+    ...(context.entry?.retirement ? { retirement: context.entry.retirement } : {}),
     files,
-    estimate: estimateTraining(
-      trainingResult.report.examples,
-      trainingResult.totals.cappedSum(model.maxExampleTokens),
-      options.epochs,
-    ),
+    ...(grader ? { grader: grader.report } : {}),
+    notes: context.notes,
+    estimate:
+      method === 'reinforcement'
+        ? {
+            ...estimate,
+            // learn.microsoft.com/azure/ai-foundry/openai/how-to/fine-tuning-cost-management: RFT is billed by training time (plus grader tokens).
+            note: 'reinforcement fine-tuning is billed by training time and grader usage, not by training tokens; the figure counts prompt tokens only',
+          }
+        : estimate,
   };
+}
+
+/** What the whole run shares while its files are read. */
+interface RunContext {
+  model: ModelInfo;
+  /** The catalog's entry for the model; undefined for a model given by encoding and limit only. */
+  entry: CatalogEntry | undefined;
+  counter: TokenCounter;
+  options: ValidateOptions;
+  grader: ParsedGrader | undefined;
+  method: FineTuningMethod | undefined;
+  methodSource: 'options' | 'detected';
+  /** Created for the method once it is known (at the first line that parses). */
+  checker?: LineChecker;
+  notes: string[];
+}
+
+/** Checks of the method, model, training type, files and grader together; added to the training file's report. */
+function runLevelChecks(context: RunContext, method: FineTuningMethod, training: FileReport, hasValidation: boolean): void {
+  const add = (finding: Finding): void => {
+    const errors = isErrorCode(finding.code);
+    (errors ? training.errors : training.warnings).unshift(finding);
+    if (errors) training.errorCount++;
+    else training.warningCount++;
+  };
+  const { entry, options } = context;
+  if (context.methodSource === 'detected') {
+    context.notes.push(`method not given: validated as ${method} (detected from the data${options.grader ? ' and the grader' : ''}); say --method ${method} or set method.type in the options to be sure`);
+  }
+  if (entry) {
+    const refusal = methodRefusal(entry, method);
+    if (refusal && entry.retired && context.methodSource === 'detected') {
+      add({ line: null, code: 'model_retired', message: refusal });
+    } else if (refusal) {
+      add({ line: null, code: 'unsupported_method', message: refusal });
+    }
+    const typeRefusal = options.trainingType ? trainingTypeRefusal(entry, options.trainingType) : undefined;
+    if (typeRefusal) add({ line: null, code: 'unsupported_training_type', message: typeRefusal });
+  } else if (options.model === undefined) {
+    context.notes.push(`no base model given: tokens counted for ${context.model.id}; whether a model offers ${method} fine-tuning (or image input) was not checked`);
+  } else {
+    context.notes.push(`${context.model.id} is not in the model catalog: whether Azure offers ${method} fine-tuning for it was not checked`);
+  }
+  if (method === 'reinforcement') {
+    // learn.microsoft.com/azure/ai-foundry/openai/how-to/reinforcement-fine-tuning: "Both a training and a validation dataset must be provided."
+    if (!hasValidation) add({ line: null, code: 'rft_validation_file_required', message: 'reinforcement fine-tuning needs a validation file as well (<name>.validation.jsonl / --validation)' });
+    if (!context.grader) add({ line: null, code: 'grader_missing', message: 'reinforcement fine-tuning needs a grader (<name>.grader.json / --grader)' });
+  } else if (context.grader) {
+    context.notes.push(`the grader ${context.grader.report.path} is used by reinforcement fine-tuning only; it is ignored for ${method}`);
+  }
 }
 
 interface FileResult {
@@ -87,12 +194,11 @@ interface FileResult {
 async function validateFile(
   file: DatasetFile,
   role: FileRole,
-  model: ModelInfo,
-  counter: TokenCounter,
-  options: ValidateOptions,
+  context: RunContext,
   seen: ExampleSet,
   trainingSeen?: ExampleSet,
 ): Promise<FileResult> {
+  const { model, options } = context;
   const maxErrors = options.maxErrors ?? DEFAULT_MAX_ERRORS;
   const errors = new CappedFindings(maxErrors);
   const warnings = new CappedFindings(maxErrors);
@@ -100,9 +206,12 @@ async function validateFile(
   const totals = new IntHistogram();
   const assistant = new IntHistogram();
   const messages = new IntHistogram(4096);
+  let rows: IntHistogram[] | undefined;
   const notes: string[] = [];
   let examples = 0;
   let tooLong = 0;
+  let imageExamples = 0;
+  const textOnly = context.entry?.modality === 'text';
 
   let validExamples = 0;
   let measuredExamples = 0;
@@ -117,7 +226,12 @@ async function validateFile(
   const checkLine = (line: number, bytes: Buffer | null, length: number): void => {
     if (bytes === null) {
       examples++;
-      add({ line, code: 'line_too_long', message: `line is ${length} bytes, more than any example can be; it was skipped` });
+      const limit = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+      add({
+        line,
+        code: 'line_too_long',
+        message: `line is ${length} bytes; lines over ${limit} bytes are not checked (for images, use http(s) URLs instead of inline data URLs)`,
+      });
       return;
     }
     if (!isUtf8(bytes)) {
@@ -142,22 +256,50 @@ async function validateFile(
       add({ line, code: 'invalid_json', message: `invalid JSON: ${(error as Error).message}` });
       return;
     }
-    const result = checkExample(parsed, counter);
+    const checker = checkerFor(parsed, line);
+    rows ??= checker.rows.map((label) => new IntHistogram(label.includes('messages') ? 4096 : undefined));
+    const result = checker.check(parsed, line);
     for (const issue of result.issues) add({ line, ...issue });
-    if (result.tokens) {
+    if (result.images > 0) {
+      imageExamples++;
+      if (textOnly) {
+        add({ line, code: 'images_not_supported', message: `${model.id} fine-tunes on text only; image input is supported by ${visionModels().join(', ')}` });
+      }
+    }
+    if (result.values && result.limited !== undefined) {
       measuredExamples++;
-      totals.add(result.tokens.total);
-      assistant.add(result.tokens.assistant);
-      messages.add(result.tokens.messages);
-      if (result.tokens.total > model.maxExampleTokens) {
+      result.values.forEach((value, i) => rows![i]!.add(value));
+      totals.add(result.billed ?? result.limited);
+      assistant.add(result.trained ?? 0);
+      messages.add(result.values[result.values.length - 1]!);
+      if (result.limited > model.maxExampleTokens) {
         tooLong++;
         add({
           line,
           code: 'too_many_tokens',
-          message: `example has ${result.tokens.total} tokens; ${model.id} trains on at most ${model.maxExampleTokens} per example`,
+          message: `example has ${result.limited} tokens${checker.limitNote}; ${model.id} trains on at most ${model.maxExampleTokens} per example`,
         });
       }
     }
+  };
+
+  /** The method's checker, chosen (and the method detected, if not given) at the first parsed line. */
+  const checkerFor = (parsed: unknown, line: number): LineChecker => {
+    if (!context.checker) {
+      const shaped = detectMethod(parsed, context.grader !== undefined, context.entry);
+      if (!context.method) context.method = shaped;
+      else if ((context.method === 'dpo') !== (shaped === 'dpo')) {
+        add({
+          line,
+          code: 'method_mismatch',
+          message: looksLikePreference(parsed)
+            ? `the method is ${context.method} but this line is a preference pair (input, preferred_output, non_preferred_output): say method dpo`
+            : `the method is dpo but this line is not a preference pair (input, preferred_output, non_preferred_output)`,
+        });
+      }
+      context.checker = lineChecker(context.method, context.counter, context.grader?.report.itemPaths ?? []);
+    }
+    return context.checker;
   };
 
   const trackDuplicates = (text: string, line: number): void => {
@@ -174,7 +316,7 @@ async function validateFile(
   if (file.size !== undefined && file.size > maxFileBytes) {
     // Known from its size: report at once instead of reading (and hashing) a file that cannot be used.
     add(tooLarge(file.size));
-    return { totals, report: fileReport({ role, path: file.path, bytes: file.size, sha256: '', examples: 0, validExamples: 0, measuredExamples: 0, errors, warnings, totals, assistant, messages, tooLong: 0, notes: ['not read: the file is over the size limit'], seen }) };
+    return { totals, report: fileReport({ role, path: file.path, bytes: file.size, sha256: '', examples: 0, validExamples: 0, measuredExamples: 0, errors, warnings, totals, assistant, messages, tooLong: 0, notes: ['not read: the file is over the size limit'], seen, statistics: [], imageExamples: 0 }) };
   }
 
   const sha256 = createHash('sha256');
@@ -189,6 +331,10 @@ async function validateFile(
   }
   splitter.end();
 
+  if (imageExamples > MAX_IMAGE_EXAMPLES_PER_FILE) {
+    // learn.microsoft.com/azure/foundry/openai/how-to/fine-tuning-vision: "Max examples with images per training file: 50,000".
+    add({ line: null, code: 'too_many_image_examples', message: `${imageExamples} examples have images; Azure accepts at most ${MAX_IMAGE_EXAMPLES_PER_FILE} per file` });
+  }
   if (bytes > maxFileBytes) add(tooLarge(bytes));
   if (seen.notRemembered > 0) {
     notes.push(`${seen.notRemembered} distinct examples came after the duplicate check's ${seen.capacity} were remembered: they were checked against those, not against each other`);
@@ -203,7 +349,7 @@ async function validateFile(
     });
   }
 
-  return { totals, report: fileReport({ role, path: file.path, bytes, sha256: sha256.digest('hex'), examples, validExamples, measuredExamples, errors, warnings, totals, assistant, messages, tooLong, notes, seen }) };
+  return { totals, report: fileReport({ role, path: file.path, bytes, sha256: sha256.digest('hex'), examples, validExamples, measuredExamples, errors, warnings, totals, assistant, messages, tooLong, notes, seen, statistics: (context.checker?.rows ?? []).map((label, i) => ({ label, summary: (rows?.[i] ?? new IntHistogram(1)).summary() })), imageExamples }) };
 }
 
 interface FileFacts {
@@ -222,6 +368,8 @@ interface FileFacts {
   tooLong: number;
   notes: string[];
   seen: ExampleSet;
+  statistics: FileReport['statistics'];
+  imageExamples: number;
 }
 
 function fileReport(f: FileFacts): FileReport {
@@ -239,6 +387,8 @@ function fileReport(f: FileFacts): FileReport {
     warningCount: f.warnings.total,
     tokens: { total: f.totals.summary(), assistant: f.assistant.summary() },
     messages: f.messages.summary(),
+    statistics: f.statistics,
+    imageExamples: f.imageExamples,
     tooLong: f.tooLong,
     duplicateCheck: {
       distinct: f.seen.size,

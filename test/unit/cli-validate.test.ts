@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LAB_TRAINING, LAB_VALIDATION, NODE, REPO_ROOT } from '../support/paths.js';
+import { LAB_TRAINING, LAB_VALIDATION, METHODS_DIR, NODE, REPO_ROOT } from '../support/paths.js';
 import { validLines } from '../support/validate-text.js';
 
 /** Runs the built CLI (npm test builds first) the way `npm run ftpipe -- …` does. */
@@ -62,7 +62,33 @@ describe('ftpipe validate', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ encoding: 'cl100k_base', maxExampleTokens: 4096 });
   });
 
+  it('--method and --grader validate a reinforcement dataset; the detected method is said when --method is absent', () => {
+    const base = ['validate', path.join(METHODS_DIR, 'reinforcement.jsonl'), '--validation', path.join(METHODS_DIR, 'reinforcement.validation.jsonl'), '--model', 'o4-mini'];
+    const r = ftpipe(...base, '--method', 'reinforcement', '--grader', path.join(METHODS_DIR, 'reinforcement.grader.json'));
+    expect(r.status, r.stdout).toBe(0);
+    expect(r.stdout).toContain('method **reinforcement**.');
+    expect(r.stdout).toContain('## grader: `');
+    expect(r.stdout).toContain('| prompt tokens |');
+    const dpo = ftpipe('validate', path.join(METHODS_DIR, 'preference.jsonl'), '--model', 'gpt-4.1-mini');
+    expect(dpo.status).toBe(0);
+    expect(dpo.stdout).toContain('method **dpo** (detected)');
+    expect(dpo.stdout).toMatch(/> method not given: validated as dpo/);
+    const noGrader = ftpipe(...base, '--method', 'reinforcement');
+    expect(noGrader.status).toBe(1);
+    expect(noGrader.stdout).toMatch(/\| – \| `grader_missing` \|/);
+    const bad = ftpipe(...base, '--method', 'sft');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/argument 'sft' is invalid\. Allowed choices are supervised, dpo, reinforcement/);
+  });
+
+  it('o4-mini with supervised data exits 1 naming reinforcement', () => {
+    const r = ftpipe('validate', LAB_TRAINING, '--model', 'o4-mini');
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/`unsupported_method` \|  \| o4-mini-2025-04-16 does not support supervised fine-tuning \(it supports reinforcement\)/);
+  });
+
   it.each([
+    [['validate', LAB_TRAINING, '--grader', '/no/such.grader.json'], /^ftpipe: cannot read grader file '\/no\/such\.grader\.json': no such file\n$/],
     [['validate', '/no/such/file.jsonl'], /^ftpipe: cannot read training file '\/no\/such\/file\.jsonl': no such file\n$/],
     [['validate', LAB_TRAINING, '--validation', '/no/such.jsonl'], /^ftpipe: cannot read validation file '\/no\/such\.jsonl': no such file\n$/],
     [['validate', dir], /^ftpipe: cannot read training file '.*': not a regular file\n$/],

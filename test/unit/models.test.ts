@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { baseModelOf, MODEL_CATALOG, resolveModel, UnknownModelError } from '../../src/validation/models.js';
+import { baseModelOf, findModel, methodRefusal, MODEL_CATALOG, modelsSupporting, resolveModel, UnknownModelError, visionModels } from '../../src/validation/models.js';
 
 describe('model catalog', () => {
   it.each([
@@ -28,5 +28,23 @@ describe('model catalog', () => {
     expect(() => resolveModel('gpt-9')).toThrow(UnknownModelError);
     expect(() => resolveModel('gpt-9')).toThrow(MODEL_CATALOG.map((m) => m.id).join(', '));
     expect(resolveModel('gpt-9', { encoding: 'o200k_base', maxExampleTokens: 1000 })).toEqual({ id: 'gpt-9', encoding: 'o200k_base', maxExampleTokens: 1000 });
+  });
+
+  it('says which methods, modalities and training types Azure documents per model', () => {
+    expect(modelsSupporting('supervised')).toEqual(['gpt-4o-mini-2024-07-18', 'gpt-4o-2024-08-06', 'gpt-4.1-2025-04-14', 'gpt-4.1-mini-2025-04-14', 'gpt-4.1-nano-2025-04-14']);
+    expect(modelsSupporting('dpo')).toEqual(['gpt-4o-2024-08-06', 'gpt-4.1-2025-04-14', 'gpt-4.1-mini-2025-04-14', 'gpt-4.1-nano-2025-04-14']);
+    expect(modelsSupporting('reinforcement')).toEqual(['o4-mini-2025-04-16']);
+    expect(visionModels()).toEqual(['gpt-4o-2024-08-06', 'gpt-4.1-2025-04-14']);
+    expect(findModel('o4-mini')!.trainingTypes).toEqual({ Standard: true, GlobalStandard: false });
+    expect(MODEL_CATALOG.filter((m) => m.retired).map((m) => m.id)).toEqual(['gpt-35-turbo-0613', 'gpt-35-turbo-1106', 'gpt-35-turbo-0125']);
+  });
+
+  it('a refused method names the models that support it', () => {
+    expect(methodRefusal(findModel('o4-mini')!, 'supervised')).toBe(
+      'o4-mini-2025-04-16 does not support supervised fine-tuning (it supports reinforcement); models that support supervised: ' +
+        'gpt-4o-mini-2024-07-18, gpt-4o-2024-08-06, gpt-4.1-2025-04-14, gpt-4.1-mini-2025-04-14, gpt-4.1-nano-2025-04-14',
+    );
+    expect(methodRefusal(findModel('gpt-4.1-nano')!, 'dpo')).toBeUndefined();
+    expect(methodRefusal(findModel('gpt-35-turbo')!, 'supervised')).toMatch(/^fine-tuning gpt-35-turbo-0125 is no longer offered/);
   });
 });

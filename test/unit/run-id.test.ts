@@ -20,8 +20,9 @@ describe('run ids', () => {
       computeRunId('x', { ...contents, validation: 'd'.repeat(64) }),
       computeRunId('x', { ...contents, options: 'd'.repeat(64) }),
       computeRunId('x', { training: contents.training }),
+      computeRunId('x', { ...contents, grader: 'e'.repeat(64) }),
     ];
-    expect(new Set([base, ...variants]).size).toBe(5);
+    expect(new Set([base, ...variants]).size).toBe(6);
   });
 
   // Each group collided before (same slug): one dataset's model silently replaced another's.

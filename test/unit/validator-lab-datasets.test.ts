@@ -47,7 +47,8 @@ describe('the lab datasets (test/fixtures/lab)', () => {
       const expected = cookbookTokens(path, encoding);
       expect(file.examples).toBe(10);
       expect(file.errors).toEqual([]);
-      expect(file.warnings).toEqual([]);
+      // gpt-35-turbo (the cl100k_base model) is retired for fine-tuning: said once, on the training file.
+      expect(file.warnings.map((w) => w.code)).toEqual(encoding === 'cl100k_base' && file === training ? ['model_retired'] : []);
       expect(file.tokens.total.sum).toBe(sum(expected.total));
       expect(file.tokens.total.min).toBe(Math.min(...expected.total));
       expect(file.tokens.total.max).toBe(Math.max(...expected.total));

@@ -1,6 +1,7 @@
 import * as df from 'durable-functions';
 import { decodeResultsFile, ResultsFileError } from '../../azure/results-file.js';
-import { parseResultsCsv, renderLossChart } from '../../runs/loss-chart.js';
+import { renderResultsChart } from '../../runs/loss-chart.js';
+import type { FineTuningMethod } from '../../validation/models.js';
 import { runBlobName } from '../../runs/run-store.js';
 import { runActivity } from '../activity-result.js';
 import { getServices } from '../services.js';
@@ -10,6 +11,8 @@ export interface FetchResultsInput {
   runId: string;
   resultFileId: string;
   title: string;
+  /** The run's method: the chart shows its own metric (RFT reward, DPO loss). */
+  method?: FineTuningMethod;
 }
 
 /** Copies the job's results.csv to the run and draws the loss curves next to it; returns the artifact names. */
@@ -29,7 +32,7 @@ df.app.activity(FETCH_RESULTS, {
         await put('results.raw', content, 'application/octet-stream');
         return ['results.raw'];
       }
-      const svg = renderLossChart(parseResultsCsv(csv), input.title);
+      const svg = renderResultsChart(csv, input.title, input.method);
       await put('results.csv', csv, 'text/csv');
       await put('loss.svg', svg, 'image/svg+xml');
       return ['results.csv', 'loss.svg'];

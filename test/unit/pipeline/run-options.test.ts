@@ -101,4 +101,15 @@ describe('parseRunOptions', () => {
     const result = parseRunOptions(JSON.stringify({ trainingType: 'Developer' }), 'x', config);
     expect(result.ok ? '' : result.problems[0]?.message).toBe("must be one of Standard, GlobalStandard, developerTier, got \"Developer\" (Azure spells it 'developerTier')");
   });
+
+  it('a reinforcement run takes its grader from <name>.grader.json when method.grader is absent', () => {
+    const grader = { type: 'string_check', name: 'exact', input: '{{sample.output_text}}', reference: '{{item.answer}}', operation: 'eq' };
+    const text = JSON.stringify({ baseModel: 'o4-mini-2025-04-16', method: { type: 'reinforcement' } });
+    const fromFile = parseRunOptions(text, 'x', config, { graderFile: { object: grader } });
+    expect(fromFile.ok && fromFile.options.method).toEqual({ type: 'reinforcement', grader });
+    // A grader file that is not a JSON object is the validator's to report, not a missing grader.
+    expect(parseRunOptions(text, 'x', config, { graderFile: {} }).ok).toBe(true);
+    const without = parseRunOptions(text, 'x', config);
+    expect(without.ok ? '' : without.problems[0]?.message).toBe('reinforcement fine-tuning needs a grader: <name>.grader.json, or a method.grader object');
+  });
 });
