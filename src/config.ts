@@ -63,6 +63,13 @@ export const SETTINGS: readonly SettingSpec[] = [
   { name: 'CHAT_MAX_BODY_BYTES', readBy: 'app', default: '1048576', description: 'Largest accepted chat-completions request body, in bytes.' },
   { name: 'CHAT_MAX_MESSAGES', readBy: 'app', default: '256', description: 'Most messages accepted in one chat-completions request.' },
   { name: 'CHAT_MAX_TOKENS', readBy: 'app', default: '4096', description: 'Largest `max_tokens` / `max_completion_tokens` a chat request may ask for.' },
+  {
+    name: 'LOCAL_LOG_LEVEL',
+    readBy: 'host',
+    localOnly: true,
+    default: 'info',
+    description: "`npm start`'s output: `info` shows one line per run event, warnings and errors; `debug` also every function execution (like `func start --verbose`).",
+  },
   { name: 'PUBLIC_BASE_URL', readBy: 'app', description: 'Base URL of the app used in notifications (default: https://$WEBSITE_HOSTNAME in Azure, http://localhost:7071 locally).' },
 ];
 

@@ -12,7 +12,7 @@ import { listen, type RequestHandler } from './http-server.js';
 import { HttpTriggers } from './http-trigger.js';
 import { Invoker, triggerBindingOf } from './invoker.js';
 import { loadApp, resolveEntry } from './load-app.js';
-import { consoleLogger, type HostLogger } from './logger.js';
+import { consoleLogger, debugOf, type HostLogger } from './logger.js';
 import { QueueTriggers } from './queue-trigger.js';
 import { resolveConnectionString, storageFor } from './storage.js';
 import { TimerTriggers } from './timer-trigger.js';
@@ -133,11 +133,12 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const queueTriggers = new QueueTriggers(invoker, logger, { pollIntervalMs: options.queuePollIntervalMs ?? 1000 });
   const timerTriggers = new TimerTriggers(invoker, logger);
 
-  logger.info('Functions:');
+  const debug = debugOf(logger);
+  debug('Functions:');
   for (const fn of invoker.functions.values()) {
     const route = httpTriggers.routes.find((r) => r.functionName === fn.metadata.name);
     const trigger = triggerBindingOf(fn)[1].type;
-    logger.info(route ? `  ${fn.metadata.name}: [${route.methods?.join(',') ?? 'ALL'}] ${url}${httpTriggers.pathOf(route)}` : `  ${fn.metadata.name}: ${trigger}`);
+    debug(route ? `  ${fn.metadata.name}: [${route.methods?.join(',') ?? 'ALL'}] ${url}${httpTriggers.pathOf(route)}` : `  ${fn.metadata.name}: ${trigger}`);
   }
 
   for (const hook of loaded.registry.hooks.get('appStart') ?? []) {

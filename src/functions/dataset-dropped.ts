@@ -8,7 +8,8 @@ import { app, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { appConfig, setting } from '../config.js';
 import { createStorageClients } from '../azure/storage.js';
-import { FINE_TUNE_PIPELINE, type PipelineInput } from '../orchestrators/fine-tune-pipeline.js';
+import { FINE_TUNE_PIPELINE } from '../orchestrators/fine-tune-pipeline.js';
+import { pipelineInput } from '../orchestrators/pipeline-input.js';
 import { findOrchestration } from '../runs/durable-status.js';
 import { handleDrop } from '../runs/intake.js';
 import { RunStore } from '../runs/run-store.js';
@@ -27,17 +28,7 @@ export async function datasetDropped(_blob: unknown, context: InvocationContext)
     log: (line) => context.log(line),
     orchestrationExists: async (runId) => (await findOrchestration(client, runId)) !== undefined,
     startOrchestration: async (runId, run) => {
-      if (!run.options) throw new Error(`run ${runId} has no resolved options`);
-      const input: PipelineInput = {
-        runId,
-        dataset: run.dataset,
-        options: run.options,
-        snapshots: { training: run.inputs.training.snapshot, ...(run.inputs.validation ? { validation: run.inputs.validation.snapshot } : {}) },
-        polling: config.polling,
-        deleteUploadedFiles: config.deleteUploadedFiles,
-        chatUrl: `${config.publicBaseUrl}/api/v1/chat/completions`,
-      };
-      await client.startNew(FINE_TUNE_PIPELINE, { instanceId: runId, input });
+      await client.startNew(FINE_TUNE_PIPELINE, { instanceId: runId, input: pipelineInput(run, config) });
     },
   });
 }

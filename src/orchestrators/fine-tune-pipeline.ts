@@ -40,6 +40,8 @@ export interface PipelineInput {
   polling: PollBounds;
   deleteUploadedFiles: boolean;
   chatUrl: string;
+  /** Which attempt of the run this is (absent: the first); see runs/retry.ts. */
+  attempt?: number;
 }
 
 export interface PipelineCustomStatus {
@@ -85,7 +87,7 @@ function* pipeline(context: OrchestrationContext): Step<{ status: RunStatus }> {
     if (update.status) show({ phase: update.status });
   }
   function* notify(type: RunEventType, status: RunStatus, data: Record<string, unknown>): Step<void> {
-    yield* call<null>(NOTIFY, runEvent({ runId: input.runId, dataset: input.dataset, status }, type, now(), data));
+    yield* call<null>(NOTIFY, runEvent({ runId: input.runId, dataset: input.dataset, status, attempt: input.attempt }, type, now(), data));
   }
   /** A durable timer that a `cancel` event interrupts. */
   function* wait(seconds: number): Step<void> {

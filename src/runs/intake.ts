@@ -194,10 +194,15 @@ export async function handleDrop(blobName: string, deps: IntakeDeps): Promise<In
     const event = runEvent(run, 'run.rejected', endedAt, { errors: run.validation?.errors ?? [], report: `${runId}/validation-report.md` });
     await sendToQueue(deps.storage.events, event);
     const problem = await sendToWebhook(deps.config.notify, event);
-    if (problem) {
-      deps.log(`notification ${event.id}: ${problem}`);
-      await deps.store.update(runId, (r) => applyUpdate(r, { at: new Date().toISOString(), notificationFailure: { event: event.id, error: problem } }));
-    }
+    if (problem) deps.log(`notification ${event.id}: ${problem}`);
+    const webhook = problem ? 'failed' : deps.config.notify.webhookUrl ? 'delivered' : 'not configured';
+    await deps.store.update(runId, (r) =>
+      applyUpdate(r, {
+        at: new Date().toISOString(),
+        notification: { id: event.id, type: event.type, webhook },
+        ...(problem ? { notificationFailure: { event: event.id, error: problem } } : {}),
+      }),
+    );
     return { outcome: 'rejected', runId };
   }
   if (await deps.orchestrationExists(runId)) return { outcome: 'duplicate', runId };

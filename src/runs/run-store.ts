@@ -23,6 +23,8 @@ export interface RunUpdate {
   artifacts?: string[];
   error?: RunError;
   notificationFailure?: { event: string; error: string };
+  /** A notification was sent (queued, and POSTed to the webhook when one is configured). */
+  notification?: { id: string; type: string; webhook: 'delivered' | 'failed' | 'not configured' };
 }
 
 /** Applies an update: a new status closes the current phase and opens the next one. Pure. */
@@ -42,6 +44,11 @@ export function applyUpdate(run: RunRecord, update: RunUpdate): RunRecord {
   if (update.error) next.error = update.error;
   if (update.notificationFailure) {
     next.notificationFailures = [...(next.notificationFailures ?? []), { ...update.notificationFailure, at: update.at }];
+  }
+  if (update.notification) {
+    // A retried notify activity sends again; the record keeps one entry per event id, the latest.
+    const others = (next.notifications ?? []).filter((n) => n.id !== update.notification?.id);
+    next.notifications = [...others, { ...update.notification, at: update.at }];
   }
   return next;
 }

@@ -17,10 +17,15 @@ df.app.activity(NOTIFY, {
       const { storage, config, store } = getServices();
       await sendToQueue(storage.events, event);
       const problem = await sendToWebhook(config.notify, event);
-      if (problem) {
-        context.warn(`notification ${event.id}: ${problem}`);
-        await store.update(event.runId, (run) => applyUpdate(run, { at: new Date().toISOString(), notificationFailure: { event: event.id, error: problem } }));
-      }
+      if (problem) context.warn(`notification ${event.id}: ${problem}`);
+      const webhook = problem ? 'failed' : config.notify.webhookUrl ? 'delivered' : 'not configured';
+      await store.update(event.runId, (run) =>
+        applyUpdate(run, {
+          at: new Date().toISOString(),
+          notification: { id: event.id, type: event.type, webhook },
+          ...(problem ? { notificationFailure: { event: event.id, error: problem } } : {}),
+        }),
+      );
       return null;
     }),
 });
