@@ -44,7 +44,7 @@ function App() {
   const route = useHashRoute();
   const path = route.split('?')[0] ?? '/';
   const runMatch = /^\/runs\/([^/]+)$/.exec(path);
-  const page = runMatch ? <RunPage runId={decodeURIComponent(runMatch[1] ?? '')} /> : path === '/drop' ? <DropPage /> : path === '/chat' ? <ChatPage /> : path === '/settings' ? <Settings /> : <RunsPage />;
+  const page = runMatch ? <RunPage runId={decodeURIComponent(runMatch[1] ?? '')} /> : path === '/drop' ? <DropPage /> : path === '/chat' ? <ChatPage /> : path === '/settings' ? <Settings /> : <RunsPage key={route} />;
   const current = (href: string): 'page' | undefined => ((href === '/' ? path === '/' || Boolean(runMatch) : path === href) ? 'page' : undefined);
   return (
     <>

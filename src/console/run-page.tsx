@@ -24,7 +24,8 @@ interface Training {
 }
 
 export function RunPage({ runId }: { runId: string }) {
-  const run = usePolling(() => api<RunView>(`/runs/${runId}`), 2000, [runId], (r) => !isFinalStatus(r?.status));
+  // A few seconds more after the final status: the final notification is recorded just after it.
+  const run = usePolling(() => api<RunView>(`/runs/${runId}`), 2000, [runId], (r) => !isFinalStatus(r?.status) || Date.now() - Date.parse(r?.updatedAt ?? '') < 6000);
   const status = run.data?.status;
   const hasJob = Boolean(run.data?.job?.id);
   const training = usePolling(

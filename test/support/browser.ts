@@ -4,10 +4,10 @@
  * Missing browser: the tests skip on a developer's machine with a clear reason, and FAIL in CI
  * (CI=true), where a skipped browser test would hide a broken install step.
  */
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { REPO_ROOT } from './paths.js';
 
 export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
@@ -27,12 +27,13 @@ export function skipWithoutBrowser(): boolean {
   return true;
 }
 
-export async function launchBrowser(): Promise<{ browser: Browser; context: BrowserContext; close: () => Promise<void> }> {
+export async function launchBrowser(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
+  // A fresh profile every time; the flags keep Chromium off the network and light on 2 cores.
   const profile = mkdtempSync(path.join(tmpdir(), 'ftpipe-chromium-'));
-  // launch() keeps its own profile; the flags keep Chromium off the network and quiet on 2 cores.
-  const browser = await chromium.launch({
+  const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM_PATH,
     headless: true,
+    viewport: { width: 1200, height: 900 },
     args: [
       '--headless',
       '--no-sandbox',
@@ -42,11 +43,15 @@ export async function launchBrowser(): Promise<{ browser: Browser; context: Brow
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
-      `--user-data-dir=${profile}`,
     ],
   });
-  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
-  return { browser, context, close: () => browser.close() };
+  return {
+    context,
+    close: async () => {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {
