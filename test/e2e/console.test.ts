@@ -14,6 +14,14 @@ import { LAB_TRAINING, LAB_VALIDATION } from '../support/paths.js';
 import { startPipelineStack, type PipelineStack } from '../support/pipeline-stack.js';
 import { validLines } from '../support/validate-text.js';
 
+// The few browser globals the page callbacks below use (the test program has no DOM library).
+declare const document: { querySelector(selector: string): { textContent: string | null } | null; documentElement: { scrollWidth: number } };
+interface CanvasLike {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
+}
+
 const dir = mkdtempSync(path.join(tmpdir(), 'ftpipe-console-'));
 function file(name: string, content: string): string {
   const p = path.join(dir, name);
@@ -24,7 +32,7 @@ function file(name: string, content: string): string {
 /** Whether a canvas has any painted pixel: uPlot really drew, not just created the element. */
 async function canvasPainted(page: Page, selector: string): Promise<boolean> {
   return page.$eval(selector, (canvas) => {
-    const c = canvas as HTMLCanvasElement;
+    const c = canvas as unknown as CanvasLike;
     const data = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data;
     if (!data || c.width === 0) return false;
     for (let i = 3; i < data.length; i += 4) if (data[i] !== 0) return true;
