@@ -9,8 +9,44 @@ targetScope = 'subscription'
 @description('Name of the azd environment. Names the resource group and seeds the unique suffix of every resource.')
 param environmentName string
 
+// Regions that offer the Flex Consumption plan, as listed by the official azd template
+// Azure-Samples/functions-quickstart-typescript-azd (infra/main.bicep, commit 157d2cec5f52) less its
+// canary region eastus2euap; `az functionapp list-flexconsumption-locations` prints today's list.
 @minLength(1)
-@description('Region of the resource group, the function app (must offer Flex Consumption), storage and monitoring.')
+@description('Region of the resource group, the function app (Flex Consumption), storage and monitoring.')
+@allowed([
+  'australiaeast'
+  'australiasoutheast'
+  'brazilsouth'
+  'canadacentral'
+  'centralindia'
+  'centralus'
+  'eastasia'
+  'eastus'
+  'eastus2'
+  'francecentral'
+  'germanywestcentral'
+  'italynorth'
+  'japaneast'
+  'koreacentral'
+  'northcentralus'
+  'northeurope'
+  'norwayeast'
+  'southafricanorth'
+  'southcentralus'
+  'southeastasia'
+  'southindia'
+  'spaincentral'
+  'swedencentral'
+  'uaenorth'
+  'uksouth'
+  'ukwest'
+  'westcentralus'
+  'westeurope'
+  'westus'
+  'westus2'
+  'westus3'
+])
 @metadata({
   azd: {
     type: 'location'
@@ -25,15 +61,37 @@ param openAiLocation string = 'swedencentral'
 @description('Resource id of an existing Azure OpenAI account to use instead of creating one, /subscriptions/<id>/resourceGroups/<name>/providers/Microsoft.CognitiveServices/accounts/<name>. Empty: create a new account.')
 param existingOpenAiAccountId string = ''
 
+@description('Restore the soft-deleted Azure OpenAI account of this environment (left by deleting the resource group without purging) instead of failing on its name. AZURE_OPENAI_RESTORE=true.')
+param restoreOpenAiAccount bool = false
+
 @description('Object id of the person (or CI principal) running azd; gets data access to drop datasets and read runs. Empty: no role assignments for it.')
 param principalId string = ''
 
+// Empty (the default): the role assignments do not state the type and Azure looks the principal up,
+// which works for a developer login and a CI service principal alike. Set ServicePrincipal for a
+// service principal created moments before the deployment (directory replication delay).
 @allowed([
+  ''
   'User'
   'ServicePrincipal'
+  'Group'
 ])
-@description('Kind of principal principalId is: User for a developer login, ServicePrincipal for CI.')
-param principalType string = 'User'
+@description('Kind of principal principalId is (AZURE_PRINCIPAL_TYPE). Empty: let Azure find out.')
+param principalType string = ''
+
+@allowed([
+  'AzureStorage'
+  'DurableTaskScheduler'
+])
+@description('Durable Functions backend: AzureStorage (queues and tables in the app\'s storage account) or DurableTaskScheduler (managed; for high throughput, see README).')
+param durableBackend string = 'AzureStorage'
+
+@allowed([
+  'Consumption'
+  'Dedicated'
+])
+@description('SKU of the Durable Task Scheduler, with durableBackend DurableTaskScheduler.')
+param durableTaskSchedulerSku string = 'Consumption'
 
 // App settings meant to be tuned per environment: `azd env set <NAME> <value>` and `azd provision`.
 // Every other setting is pinned below to the default declared in src/config.ts.
@@ -87,6 +145,10 @@ var datasetsContainerName = 'datasets'
 var runsContainerName = 'runs'
 var eventsQueueName = 'finetune-events'
 var taskHubName = 'finetunepipeline'
+// Events Event Grid could not deliver within its retry policy (30 attempts over 24 hours) land
+// here; the reconciliation timer picks the files up anyway, this keeps the evidence.
+var deadLetterContainerName = 'eventgrid-deadletter'
+var useDurableTaskScheduler = durableBackend == 'DurableTaskScheduler'
 
 // The app builds Azure Resource Manager URLs from this; without the trailing slash the cloud
 // reports, as src/config.ts expects (and correct in sovereign clouds too).
@@ -130,6 +192,7 @@ module storage 'app/storage.bicep' = {
       deploymentContainerName
       datasetsContainerName
       runsContainerName
+      deadLetterContainerName
     ]
     queueNames: [
       eventsQueueName
@@ -185,6 +248,7 @@ module openAiAccount 'app/openai-account.bicep' = if (!useExistingOpenAi) {
     name: openAiAccountName
     location: openAiLocation
     tags: tags
+    restore: restoreOpenAiAccount
   }
 }
 
@@ -212,10 +276,37 @@ module rbac 'app/rbac.bicep' = {
     storageAccountName: storage.outputs.name
     applicationInsightsName: monitoring.outputs.name
     appPrincipalId: identity.outputs.principalId
+    eventGridPrincipalId: storage.outputs.systemTopicPrincipalId
+    datasetsContainerName: datasetsContainerName
+    runsContainerName: runsContainerName
+    deadLetterContainerName: deadLetterContainerName
+    eventsQueueName: eventsQueueName
     userPrincipalId: principalId
     userPrincipalType: principalType
   }
 }
+
+module durableTaskScheduler 'app/durable-task-scheduler.bicep' = if (useDurableTaskScheduler) {
+  name: 'durable-task-scheduler'
+  scope: rg
+  params: {
+    name: '${abbrs.durableTaskSchedulers}${resourceToken}'
+    location: location
+    tags: tags
+    taskHubName: taskHubName
+    appPrincipalId: identity.outputs.principalId
+    skuName: durableTaskSchedulerSku
+  }
+}
+
+// Only with the Durable Task Scheduler: host.json's durableTask.storageProvider is overridden by
+// these app settings (AzureFunctionsJobHost__<path>), so one host.json serves both backends. The
+// scheduler takes identity-based connections only: the user-assigned identity, by client id.
+var durableTaskSchedulerSettings = useDurableTaskScheduler ? {
+  AzureFunctionsJobHost__extensions__durableTask__storageProvider__type: 'azureManaged'
+  AzureFunctionsJobHost__extensions__durableTask__storageProvider__connectionStringName: 'DURABLE_TASK_SCHEDULER_CONNECTION_STRING'
+  DURABLE_TASK_SCHEDULER_CONNECTION_STRING: 'Endpoint=${durableTaskScheduler!.outputs.endpoint};Authentication=ManagedIdentity;ClientID=${identity.outputs.clientId}'
+} : {}
 
 // Every setting src/config.ts declares that the deployed app needs (all but the local-only ones),
 // plus the two Application Insights reads. test/unit/infra.test.ts holds this object to SETTINGS
@@ -249,6 +340,8 @@ var functionAppSettings = {
   CHAT_MAX_MESSAGES: '256'
   CHAT_MAX_TOKENS: '4096'
   PUBLIC_BASE_URL: publicBaseUrl
+  RECONCILE_SCHEDULE: '0 */10 * * * *'
+  RECONCILE_AFTER_SECONDS: '600'
   APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.connectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.outputs.clientId};Authorization=AAD'
 }
@@ -263,7 +356,7 @@ module api 'app/api.bicep' = {
     planId: plan.outputs.resourceId
     identityId: identity.outputs.resourceId
     deploymentContainerUrl: '${storage.outputs.blobEndpoint}${deploymentContainerName}'
-    appSettings: functionAppSettings
+    appSettings: union(functionAppSettings, durableTaskSchedulerSettings)
     notifyWebhookSecret: notifyWebhookSecret
   }
   // The host reads its package and storage as the identity from its first start: grant first.
@@ -287,11 +380,12 @@ output SERVICE_API_ENDPOINTS array = [
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output AZURE_STORAGE_BLOB_ENDPOINT string = storage.outputs.blobEndpoint
 output AZURE_EVENTGRID_SYSTEM_TOPIC_NAME string = storage.outputs.systemTopicName
+output AZURE_STORAGE_ACCOUNT_ID string = storage.outputs.id
+output EVENTGRID_DEADLETTER_CONTAINER string = deadLetterContainerName
+output DURABLE_BACKEND string = durableBackend
 output DATASETS_CONTAINER string = datasetsContainerName
 output RUNS_CONTAINER string = runsContainerName
 output EVENTS_QUEUE string = eventsQueueName
 output AZURE_OPENAI_ACCOUNT_NAME string = openAiAccountName
 output AZURE_OPENAI_RESOURCE_GROUP string = openAiResourceGroupName
 output AZURE_OPENAI_ENDPOINT string = openAiAccess.outputs.endpoint
-// The custom role outlives `azd down` (role definitions are subscription-level); README, teardown.
-output AZURE_OPENAI_DEPLOYMENT_ROLE_NAME string = openAiAccess.outputs.deploymentWriterRoleName

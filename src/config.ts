@@ -70,6 +70,8 @@ export const SETTINGS: readonly SettingSpec[] = [
     default: 'info',
     description: "`npm start`'s output: `info` shows one line per run event, warnings and errors; `debug` also every function execution (like `func start --verbose`).",
   },
+  { name: 'RECONCILE_SCHEDULE', readBy: 'app', default: '0 */10 * * * *', description: 'NCRONTAB schedule (six fields, UTC) of the reconciliation timer that starts runs for drop-zone files whose Event Grid event was lost.' },
+  { name: 'RECONCILE_AFTER_SECONDS', readBy: 'app', default: '600', description: 'Age a drop-zone file (or a run stuck in `validating`) must reach before the reconciliation timer takes it over from the event path.' },
   { name: 'PUBLIC_BASE_URL', readBy: 'app', description: 'Base URL of the app used in notifications (default: https://$WEBSITE_HOSTNAME in Azure, http://localhost:7071 locally).' },
 ];
 

@@ -5,8 +5,10 @@ param name string
 @description('A region where fine-tuning of the chosen base model is offered.')
 param location string
 param tags object
+@description('Restore a soft-deleted account of this name (after the resource group was deleted without purging it) instead of failing because the soft-deleted account still holds the name. Purge it instead with az cognitiveservices account purge.')
+param restore bool = false
 
-resource account 'Microsoft.CognitiveServices/accounts@2024-10-01' = {
+resource account 'Microsoft.CognitiveServices/accounts@2025-06-01' = {
   name: name
   location: location
   tags: tags
@@ -18,6 +20,7 @@ resource account 'Microsoft.CognitiveServices/accounts@2024-10-01' = {
     customSubDomainName: name
     disableLocalAuth: true
     publicNetworkAccess: 'Enabled'
+    restore: restore
   }
 }
 

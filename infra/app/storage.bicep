@@ -9,6 +9,10 @@ param containerNames array
 param queueNames array
 @description('Event Grid system topic for the account\'s blob events; the postdeploy hook subscribes the blob trigger to it.')
 param systemTopicName string
+@description('Days a deleted or overwritten blob stays recoverable (blob soft delete), and a deleted container.')
+@minValue(1)
+@maxValue(365)
+param softDeleteDays int = 7
 
 resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: name
@@ -32,9 +36,21 @@ resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   }
 }
 
+// Soft delete: a drop-zone file deleted or overwritten by mistake (the pipeline never does either)
+// can be undeleted for softDeleteDays, and so can a deleted container.
 resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
   parent: account
   name: 'default'
+  properties: {
+    deleteRetentionPolicy: {
+      enabled: true
+      days: softDeleteDays
+    }
+    containerDeleteRetentionPolicy: {
+      enabled: true
+      days: softDeleteDays
+    }
+  }
 }
 
 resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = [
@@ -61,11 +77,16 @@ resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-
 
 // Blob-created events leave the account through this topic. The subscription that delivers them to
 // the function app is made after code deployment (infra/hooks/postdeploy.*), because its webhook
-// URL carries the blobs_extension key, which exists only once the blob trigger is running.
+// URL carries the blobs_extension key, which exists only once the blob trigger is running. The
+// topic's own identity writes events that could not be delivered to the dead-letter container
+// (shared keys are off, so Event Grid must authenticate with Entra ID; app/rbac.bicep grants it).
 resource systemTopic 'Microsoft.EventGrid/systemTopics@2022-06-15' = {
   name: systemTopicName
   location: location
   tags: tags
+  identity: {
+    type: 'SystemAssigned'
+  }
   properties: {
     source: account.id
     topicType: 'Microsoft.Storage.StorageAccounts'
@@ -78,3 +99,4 @@ output blobEndpoint string = account.properties.primaryEndpoints.blob
 output queueEndpoint string = account.properties.primaryEndpoints.queue
 output tableEndpoint string = account.properties.primaryEndpoints.table
 output systemTopicName string = systemTopic.name
+output systemTopicPrincipalId string = systemTopic.identity.principalId

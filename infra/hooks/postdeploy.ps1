@@ -4,6 +4,7 @@
 # Same steps as postdeploy.sh; see there for why this runs after deployment and not in Bicep.
 # Uses only az, azd's environment (outputs of infra/main.bicep arrive as environment variables)
 # and PowerShell itself. Idempotent: `event-subscription create` is a PUT (create or replace).
+# Every az call names azd's subscription; undeliverable events are dead-lettered to a container.
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
 
@@ -17,6 +18,14 @@ function Get-Setting([string] $Name, [string] $Default) {
 $app = Get-Setting 'AZURE_FUNCTION_APP_NAME' ''
 $group = Get-Setting 'AZURE_RESOURCE_GROUP' ''
 $topic = Get-Setting 'AZURE_EVENTGRID_SYSTEM_TOPIC_NAME' ''
+$storageId = Get-Setting 'AZURE_STORAGE_ACCOUNT_ID' ''
+$deadLetterContainer = Get-Setting 'EVENTGRID_DEADLETTER_CONTAINER' 'eventgrid-deadletter'
+# azd's subscription, not az's default one.
+$subscription = [Environment]::GetEnvironmentVariable('AZURE_SUBSCRIPTION_ID')
+if (-not $subscription) {
+    $subscription = azd env get-value AZURE_SUBSCRIPTION_ID
+    if ($LASTEXITCODE -ne 0 -or -not $subscription) { Write-Error 'The azd environment has no AZURE_SUBSCRIPTION_ID; run azd provision first.' }
+}
 $container = Get-Setting 'DATASETS_CONTAINER' 'datasets'
 # The blob-trigger function's name as registered with app.storageBlob(...) in src/functions.
 $functionName = Get-Setting 'BLOB_TRIGGER_FUNCTION_NAME' 'datasetDropped'
@@ -26,9 +35,9 @@ $subscriptionName = Get-Setting 'EVENTGRID_SUBSCRIPTION_NAME' 'datasets-jsonl-cr
 $attempts = 30
 $pause = 10
 
-$siteId = az functionapp show --resource-group $group --name $app --query id --output tsv
+$siteId = az functionapp show --subscription $subscription --resource-group $group --name $app --query id --output tsv
 if ($LASTEXITCODE -ne 0) { Write-Error "Could not read $app." }
-$hostName = az functionapp show --resource-group $group --name $app --query defaultHostName --output tsv
+$hostName = az functionapp show --subscription $subscription --resource-group $group --name $app --query defaultHostName --output tsv
 if ($LASTEXITCODE -ne 0) { Write-Error "Could not read the host name of $app." }
 
 Write-Host "Waiting for function $functionName on $app..."
@@ -36,7 +45,7 @@ for ($i = 1; ; $i++) {
     # On Flex Consumption the function list can show only a WarmUp function after a deployment
     # until triggers are synced (what the portal's Refresh does): sync, then look.
     az rest --method post --url "$siteId/host/default/sync?api-version=2024-04-01" --output none 2>$null
-    $count = az functionapp function list --resource-group $group --name $app `
+    $count = az functionapp function list --subscription $subscription --resource-group $group --name $app `
         --query "length([?name=='$app/$functionName'])" --output tsv 2>$null
     if ($LASTEXITCODE -eq 0 -and $count -eq '1') { break }
     if ($i -ge $attempts) {
@@ -48,7 +57,7 @@ for ($i = 1; ; $i++) {
 
 Write-Host 'Fetching the blobs_extension system key...'
 for ($i = 1; ; $i++) {
-    $key = az functionapp keys list --resource-group $group --name $app `
+    $key = az functionapp keys list --subscription $subscription --resource-group $group --name $app `
         --query 'systemKeys.blobs_extension' --output tsv 2>$null
     if ($LASTEXITCODE -eq 0 -and $key) { break }
     if ($i -ge $attempts) {
@@ -65,15 +74,20 @@ $endpointArgument = if ($IsWindows) { '"' + $endpoint + '"' } else { $endpoint }
 
 Write-Host "Subscribing $functionName to *.jsonl created in $container ($topic/$subscriptionName)..."
 for ($i = 1; ; $i++) {
-    az eventgrid system-topic event-subscription create `
+    # On the storage account, not `system-topic event-subscription create`: see postdeploy.sh.
+    az eventgrid event-subscription create `
+        --subscription $subscription `
+        --source-resource-id $storageId `
         --name $subscriptionName `
-        --resource-group $group `
-        --system-topic-name $topic `
         --endpoint-type webhook `
         --endpoint $endpointArgument `
         --included-event-types Microsoft.Storage.BlobCreated `
         --subject-begins-with "/blobServices/default/containers/$container/" `
         --subject-ends-with .jsonl `
+        --max-delivery-attempts 30 `
+        --event-ttl 1440 `
+        --deadletter-identity systemassigned `
+        --deadletter-identity-endpoint "$storageId/blobServices/default/containers/$deadLetterContainer" `
         --output none
     if ($LASTEXITCODE -eq 0) { break }
     if ($i -ge 3) {

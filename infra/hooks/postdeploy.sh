@@ -8,12 +8,26 @@
 #
 # Uses only az, azd's environment (outputs of infra/main.bicep arrive as environment variables)
 # and shell builtins. Idempotent: `event-subscription create` is a PUT (create or replace), so a
-# re-run points the subscription at the current host name and key.
+# re-run points the subscription at the current host name and key. Every az call names azd's
+# subscription: az's own default subscription may be another one.
+#
+# Events Event Grid cannot deliver (30 attempts over 24 hours) are dead-lettered to a container,
+# written by the system topic's identity; the app's reconciliation timer runs their files anyway.
 set -eu
+
+subscription="${AZURE_SUBSCRIPTION_ID:-}"
+if [ -z "$subscription" ]; then
+  subscription="$(azd env get-value AZURE_SUBSCRIPTION_ID)" || {
+    echo "error: the azd environment has no AZURE_SUBSCRIPTION_ID; run azd provision first." >&2
+    exit 1
+  }
+fi
 
 app="${AZURE_FUNCTION_APP_NAME:?is not set: run azd provision first}"
 group="${AZURE_RESOURCE_GROUP:?is not set: run azd provision first}"
 topic="${AZURE_EVENTGRID_SYSTEM_TOPIC_NAME:?is not set: run azd provision first}"
+storage_id="${AZURE_STORAGE_ACCOUNT_ID:?is not set: run azd provision first}"
+deadletter_container="${EVENTGRID_DEADLETTER_CONTAINER:-eventgrid-deadletter}"
 container="${DATASETS_CONTAINER:-datasets}"
 # The blob-trigger function's name as registered with app.storageBlob(...) in src/functions.
 function_name="${BLOB_TRIGGER_FUNCTION_NAME:-datasetDropped}"
@@ -24,16 +38,17 @@ subscription_name="${EVENTGRID_SUBSCRIPTION_NAME:-datasets-jsonl-created}"
 attempts=30
 pause=10
 
-site_id="$(az functionapp show --resource-group "$group" --name "$app" --query id --output tsv)"
-host="$(az functionapp show --resource-group "$group" --name "$app" --query defaultHostName --output tsv)"
+site_id="$(az functionapp show --subscription "$subscription" --resource-group "$group" --name "$app" --query id --output tsv)"
+host="$(az functionapp show --subscription "$subscription" --resource-group "$group" --name "$app" --query defaultHostName --output tsv)"
 
 echo "Waiting for function ${function_name} on ${app}..."
 i=0
 while :; do
   # On Flex Consumption the function list can show only a WarmUp function after a deployment
-  # until triggers are synced (what the portal's Refresh does): sync, then look.
+  # until triggers are synced (what the portal's Refresh does): sync, then look. (The URL is the
+  # site's resource id, so it names the subscription itself.)
   az rest --method post --url "${site_id}/host/default/sync?api-version=2024-04-01" --output none 2>/dev/null || true
-  found="$(az functionapp function list --resource-group "$group" --name "$app" \
+  found="$(az functionapp function list --subscription "$subscription" --resource-group "$group" --name "$app" \
     --query "length([?name=='${app}/${function_name}'])" --output tsv 2>/dev/null || true)"
   [ "$found" = "1" ] && break
   i=$((i + 1))
@@ -50,7 +65,7 @@ echo "Fetching the blobs_extension system key..."
 key=""
 i=0
 while [ -z "$key" ]; do
-  key="$(az functionapp keys list --resource-group "$group" --name "$app" \
+  key="$(az functionapp keys list --subscription "$subscription" --resource-group "$group" --name "$app" \
     --query "systemKeys.blobs_extension" --output tsv 2>/dev/null || true)"
   if [ -z "$key" ]; then
     i=$((i + 1))
@@ -67,16 +82,24 @@ endpoint="https://${host}/runtime/webhooks/blobs?functionName=Host.Functions.${f
 # Event Grid validates the webhook while creating the subscription; a cold start can make that
 # time out, so try a few times.
 echo "Subscribing ${function_name} to *.jsonl created in ${container} (${topic}/${subscription_name})..."
+# `az eventgrid event-subscription create` on the storage account, not `system-topic
+# event-subscription create`: only the former takes --deadletter-identity (the system-topic command
+# has no such argument), and Event Grid attaches a subscription on the account to the account's
+# system topic (${topic}), whose identity then writes the dead letters.
 i=0
-until az eventgrid system-topic event-subscription create \
+until az eventgrid event-subscription create \
+  --subscription "$subscription" \
+  --source-resource-id "$storage_id" \
   --name "$subscription_name" \
-  --resource-group "$group" \
-  --system-topic-name "$topic" \
   --endpoint-type webhook \
   --endpoint "$endpoint" \
   --included-event-types Microsoft.Storage.BlobCreated \
   --subject-begins-with "/blobServices/default/containers/${container}/" \
   --subject-ends-with .jsonl \
+  --max-delivery-attempts 30 \
+  --event-ttl 1440 \
+  --deadletter-identity systemassigned \
+  --deadletter-identity-endpoint "${storage_id}/blobServices/default/containers/${deadletter_container}" \
   --output none; do
   i=$((i + 1))
   if [ "$i" -ge 3 ]; then

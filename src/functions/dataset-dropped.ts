@@ -11,17 +11,25 @@ import { createStorageClients } from '../azure/storage.js';
 import { FINE_TUNE_PIPELINE } from '../orchestrators/fine-tune-pipeline.js';
 import { pipelineInput } from '../orchestrators/pipeline-input.js';
 import { findOrchestration } from '../runs/durable-status.js';
-import { handleDrop } from '../runs/intake.js';
+import { handleDrop, type IntakeOutcome } from '../runs/intake.js';
 import { RunStore } from '../runs/run-store.js';
 
 export const DATASET_DROPPED = 'datasetDropped';
 
 export async function datasetDropped(_blob: unknown, context: InvocationContext): Promise<void> {
-  const name = String(context.triggerMetadata?.['name'] ?? '');
+  await intakeBlob(String(context.triggerMetadata?.['name'] ?? ''), context);
+}
+
+/**
+ * Intake of one drop-zone blob, for every function that finds one: this trigger, and the
+ * reconciliation timer (functions/reconcile-drops.ts) for files whose events were lost. The
+ * calling function must have the durable client input binding.
+ */
+export async function intakeBlob(name: string, context: InvocationContext): Promise<IntakeOutcome> {
   const config = appConfig();
   const storage = createStorageClients(config);
   const client = df.getClient(context);
-  await handleDrop(name, {
+  return handleDrop(name, {
     config,
     storage,
     store: new RunStore(storage.runs),

@@ -1,129 +1,15 @@
 /**
- * Reading the deployment files as text, for test/unit/infra.test.ts. There is no Bicep compiler,
- * azd or az on the machines the tests run on, so these are deliberately small readers for the
- * shapes infra/ uses (one `key: value` per line in the app-settings object, `// Role Name` beside
- * each role GUID, simple shell and PowerShell scripts) — each check is a pure function of text so
- * the tests can also prove that it fails on a broken copy.
+ * Reading the deployment's scripts and small config files for test/unit/infra.test.ts (the Bicep
+ * is read as a parse tree: bicep-tree.ts). Shell and PowerShell are read by small scanners for the
+ * plain scripts infra/hooks holds (no eval, no aliases): which commands run, and each `az` call's
+ * command words and flags; azure.yaml by a mapping-only YAML reader.
  */
-
-/** `key: value` entries of the object literal that starts on the line `header` (e.g. `var x = {`). */
-export function objectEntries(text: string, header: string): Map<string, string> {
-  const lines = text.split('\n');
-  const start = lines.findIndex((line) => line.trim() === header.trim());
-  if (start < 0) throw new Error(`no line '${header}'`);
-  const entries = new Map<string, string>();
-  let depth = 1;
-  for (const raw of lines.slice(start + 1)) {
-    const line = stripBicepComment(raw).trim();
-    if (depth === 1 && line === '}') return entries;
-    const entry = /^([A-Za-z_][\w]*|'[^']+'):\s*(.+)$/.exec(line);
-    if (depth === 1 && entry?.[1] && entry[2] !== undefined) {
-      const key = entry[1].replace(/^'|'$/g, '');
-      if (entries.has(key)) throw new Error(`${key} is set twice`);
-      entries.set(key, entry[2].trim());
-    }
-    depth += count(line, /[{[]/g) - count(line, /[}\]]/g);
-    if (depth <= 0) return entries;
-  }
-  throw new Error(`object '${header}' is not closed`);
-}
-
-function count(text: string, pattern: RegExp): number {
-  return text.match(pattern)?.length ?? 0;
-}
-
-/** Removes a trailing `// comment` that is not inside a '...' string. */
-export function stripBicepComment(line: string): string {
-  let inString = false;
-  for (let i = 0; i < line.length; i++) {
-    if (line[i] === "'") inString = !inString;
-    else if (!inString && line.startsWith('//', i)) return line.slice(0, i);
-  }
-  return line;
-}
-
-export interface Declaration {
-  kind: 'param' | 'var';
-  /** The literal default (param) or value (var), when it is a plain string. */
-  literal?: string;
-  secure: boolean;
-}
-
-/** Top-level `param` and `var` declarations of a Bicep file, with plain string values. */
-export function declarations(text: string): Map<string, Declaration> {
-  const result = new Map<string, Declaration>();
-  const lines = text.split('\n');
-  lines.forEach((raw, index) => {
-    const line = stripBicepComment(raw).trim();
-    const match = /^(param|var)\s+(\w+)(?:\s+[\w.]+)?(?:\s*=\s*(.*))?$/.exec(line);
-    if (!match?.[1] || !match[2]) return;
-    // The decorators above the declaration, up to the previous blank line, comment or statement
-    // (multi-line ones such as @allowed([...]) included).
-    let secure = false;
-    for (let j = index - 1; j >= 0; j--) {
-      const above = (lines[j] ?? '').trim();
-      if (above === '' || above.startsWith('//') || /^(param|var|resource|module|output|targetScope)\b/.test(above)) break;
-      if (above === '@secure()') secure = true;
-    }
-    const literal = plainString(match[3]?.trim());
-    result.set(match[2], { kind: match[1] as 'param' | 'var', secure, ...(literal !== undefined ? { literal } : {}) });
-  });
-  return result;
-}
-
-/** The value of a Bicep string literal without interpolation, else undefined. */
-export function plainString(expression: string | undefined): string | undefined {
-  const match = /^'([^'$]*)'$/.exec(expression ?? '');
-  return match ? match[1] : undefined;
-}
-
-/** A value expression resolved to a literal: a plain string, or a param/var whose value is one. */
-export function resolveLiteral(expression: string, decls: Map<string, Declaration>): string | undefined {
-  return plainString(expression) ?? (/^\w+$/.test(expression) ? decls.get(expression)?.literal : undefined);
-}
 
 /** `${NAME}` / `${NAME=default}` of an azd parameters-file value. */
 export function azdReference(value: string): { name: string; default?: string } | undefined {
   const match = /^\$\{(\w+)(?:=([^}]*))?\}$/.exec(value);
   if (!match?.[1]) return undefined;
   return { name: match[1], ...(match[2] !== undefined ? { default: match[2] } : {}) };
-}
-
-const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
-
-/** Lower-case letters and digits only: how a role name and its Bicep key are compared. */
-function squash(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]/g, '');
-}
-
-/**
- * Every GUID in the files must be a built-in role id from `roles` (name → id), written as
- * `<key>: '<guid>' // <Role Name>` (or `var <key> = '<guid>' // <Role Name>`), where the comment is
- * the role's documented name and the key spells the same name. Returns one line per problem.
- */
-export function roleGuidProblems(files: ReadonlyMap<string, string>, roles: Readonly<Record<string, string>>): string[] {
-  const problems: string[] = [];
-  const nameOf = new Map(Object.entries(roles).map(([name, id]) => [id.toLowerCase(), name]));
-  for (const [file, text] of files) {
-    text.split('\n').forEach((line, index) => {
-      for (const guid of line.match(GUID) ?? []) {
-        const where = `${file}:${index + 1}`;
-        const documented = nameOf.get(guid.toLowerCase());
-        if (!documented) {
-          problems.push(`${where}: ${guid} is not a documented built-in role id in the test's table`);
-          continue;
-        }
-        const shape = /^\s*(?:var\s+)?(\w+)\s*[:=]\s*'([^']+)'\s*\/\/\s*(.+?)\s*$/.exec(line);
-        if (!shape?.[1] || !shape[3]) {
-          problems.push(`${where}: write role ids as <key>: '<guid>' // <Role Name>`);
-          continue;
-        }
-        if (shape[3] !== documented) problems.push(`${where}: ${guid} is ${documented}, the comment says ${shape[3]}`);
-        if (squash(shape[1]) !== squash(documented)) problems.push(`${where}: key ${shape[1]} does not name ${documented}`);
-      }
-    });
-  }
-  return problems;
 }
 
 /**
@@ -306,4 +192,118 @@ export function parseSimpleYaml(text: string): YamlMap {
     }
   }
   return root;
+}
+
+export interface AzCall {
+  line: number;
+  /** Command words after `az` up to the first option, e.g. `functionapp keys list`. */
+  command: string;
+  /** Long options used (`--name`), short ones as written (`-n`). */
+  flags: string[];
+}
+
+/**
+ * Every `az` invocation of a sh or pwsh script with its command words and flags. Line
+ * continuations (`\` in sh, a backtick in pwsh) are joined; comments are skipped; quoted words and
+ * `$(...)` stay one word, so a `--flag` inside a string or a nested command is not taken for one.
+ */
+export function azCalls(source: string, dialect: 'sh' | 'pwsh'): AzCall[] {
+  const calls: AzCall[] = [];
+  const mark = dialect === 'sh' ? '\\' : '`';
+  const lines = source.split('\n').map((l) => l.replace(/\r$/, ''));
+  // Join continued lines, remembering the line each logical line starts on.
+  const logical: Array<{ line: number; text: string }> = [];
+  for (let i = 0; i < lines.length; i++) {
+    const first = i + 1;
+    let text = lines[i] ?? '';
+    while (text.trimEnd().endsWith(mark) && i + 1 < lines.length) text = `${text.trimEnd().slice(0, -1)} ${lines[++i] ?? ''}`;
+    logical.push({ line: first, text });
+  }
+  for (const { line, text } of logical) {
+    const words = tokenize(text);
+    for (let i = 0; i < words.length; i++) {
+      if (words[i] !== 'az') continue;
+      const before = words[i - 1];
+      if (before !== undefined && !['|', ';', '&&', '||', '(', '$(', '=', 'until', 'while', 'if', 'then', 'do', '!'].includes(before) && !before.endsWith('=')) continue;
+      const command: string[] = [];
+      const flags: string[] = [];
+      let j = i + 1;
+      for (; j < words.length && /^[a-z][a-z0-9-]*$/.test(words[j] ?? ''); j++) command.push(words[j] ?? '');
+      for (; j < words.length && !['|', ';', '&&', '||', ')'].includes(words[j] ?? ''); j++) {
+        const word = words[j] ?? '';
+        if (/^--?[a-zA-Z][\w-]*$/.test(word)) flags.push(word);
+      }
+      calls.push({ line, command: command.join(' '), flags });
+    }
+  }
+  return calls;
+}
+
+/** End (exclusive) of the double-quoted string opening at `i`, `$(...)` inside it skipped whole. */
+function endOfDouble(text: string, i: number): number {
+  for (let j = i + 1; j < text.length; j++) {
+    if (text[j] === '\\') j++;
+    else if (text.startsWith('$(', j)) j = endOfParen(text, j + 1) - 1;
+    else if (text[j] === '"') return j + 1;
+  }
+  return text.length;
+}
+
+/** End (exclusive) of the parenthesis opening at `i`, quotes inside it respected. */
+function endOfParen(text: string, i: number): number {
+  let depth = 0;
+  for (let j = i; j < text.length; j++) {
+    const c = text[j];
+    if (c === "'") j = Math.max(j, text.indexOf("'", j + 1));
+    else if (c === '"') j = endOfDouble(text, j) - 1;
+    else if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) return j + 1;
+  }
+  return text.length;
+}
+
+/** Words of one logical line: quoted strings kept whole (a string that is one `$(...)` is opened). */
+function tokenize(text: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  let i = 0;
+  const flush = (): void => {
+    if (word !== '') words.push(word);
+    word = '';
+  };
+  while (i < text.length) {
+    const c = text[i] ?? '';
+    if (c === '#' && word === '') break;
+    if (c === '"') {
+      const end = endOfDouble(text, i);
+      const inner = text.slice(i + 1, end - 1);
+      if (inner.startsWith('$(') && endOfParen(inner, 1) === inner.length) {
+        flush();
+        words.push(...tokenize(inner));
+      } else word += text.slice(i, end);
+      i = end;
+    } else if (c === "'") {
+      const close = text.indexOf(c, i + 1);
+      const end = close < 0 ? text.length : close + 1;
+      word += text.slice(i, end);
+      i = end;
+    } else if (text.startsWith('$(', i)) {
+      flush();
+      words.push('$(');
+      i += 2;
+    } else if (c === ' ' || c === '\t') {
+      flush();
+      i++;
+    } else if (c === ';' || c === '|' || c === '(' || c === ')' || (c === '&' && text[i + 1] === '&')) {
+      flush();
+      const op = text.startsWith('||', i) ? '||' : text.startsWith('&&', i) ? '&&' : c;
+      words.push(op);
+      i += op.length;
+    } else {
+      word += c;
+      i++;
+    }
+  }
+  flush();
+  return words;
 }
