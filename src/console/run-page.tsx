@@ -272,12 +272,12 @@ function TokenTable({ report }: { report: RunValidationReport }) {
   const row = (label: string, s: Summary) => (
     <tr>
       <th scope="row">{label}</th>
-      <td>{number(s.min)}</td>
-      <td>{number(s.p5)}</td>
-      <td>{number(s.median)}</td>
-      <td>{number(s.mean, 1)}</td>
-      <td>{number(s.p95)}</td>
-      <td>{number(s.max)}</td>
+      <td data-label="min">{number(s.min)}</td>
+      <td data-label="p5">{number(s.p5)}</td>
+      <td data-label="median">{number(s.median)}</td>
+      <td data-label="mean">{number(s.mean, 1)}</td>
+      <td data-label="p95">{number(s.p95)}</td>
+      <td data-label="max">{number(s.max)}</td>
     </tr>
   );
   return (
