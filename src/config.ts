@@ -70,6 +70,9 @@ export const SETTINGS: readonly SettingSpec[] = [
     default: 'info',
     description: "`npm start`'s output: `info` shows one line per run event, warnings and errors; `debug` also every function execution (like `func start --verbose`).",
   },
+  { name: 'DROP_SETTLE_SECONDS', readBy: 'app', default: '5', description: 'Seconds a new `<name>.jsonl` is left to settle before it is read, so a validation or options file uploaded together with it (just after it) is still used.' },
+  { name: 'ORPHAN_COMPANION_MINUTES', readBy: 'app', default: '60', description: 'Minutes after which a validation or options file whose `<name>.jsonl` never arrived is reported (`drop.ignored`, `orphan_companion`).' },
+  { name: 'RUNS_API_ANONYMOUS', readBy: 'app', default: 'false', description: 'Open `GET /api/runs` and `GET /api/runs/{runId}` to callers without a function key (read when the app starts); false keeps them behind a function key in Azure.' },
   { name: 'RECONCILE_SCHEDULE', readBy: 'app', default: '0 */10 * * * *', description: 'NCRONTAB schedule (six fields, UTC) of the reconciliation timer that starts runs for drop-zone files whose Event Grid event was lost.' },
   { name: 'RECONCILE_AFTER_SECONDS', readBy: 'app', default: '600', description: 'Age a drop-zone file (or a run stuck in `validating`) must reach before the reconciliation timer takes it over from the event path.' },
   { name: 'PUBLIC_BASE_URL', readBy: 'app', description: 'Base URL of the app used in notifications (default: https://$WEBSITE_HOSTNAME in Azure, http://localhost:7071 locally).' },
@@ -94,6 +97,8 @@ export interface AppConfig {
   deleteUploadedFiles: boolean;
   notify: { webhookUrl?: string; webhookSecret?: string };
   chat: { maxBodyBytes: number; maxMessages: number; maxTokens: number };
+  intake: { settleSeconds: number; orphanMinutes: number };
+  runsApiAnonymous: boolean;
   publicBaseUrl: string;
 }
 
@@ -214,6 +219,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxMessages: int('CHAT_MAX_MESSAGES', 1, 10_000),
       maxTokens: int('CHAT_MAX_TOKENS', 1, 1_000_000),
     },
+    intake: { settleSeconds: int('DROP_SETTLE_SECONDS', 0, 300), orphanMinutes: int('ORPHAN_COMPANION_MINUTES', 1, 7 * 24 * 60) },
+    runsApiAnonymous: bool('RUNS_API_ANONYMOUS'),
     publicBaseUrl: publicBaseUrl.replace(/\/+$/, ''),
   };
   if (problems.length > 0) throw new ConfigError(problems);

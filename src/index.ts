@@ -11,6 +11,7 @@ import './functions/startup-check.js';
 import './functions/health.js';
 import './functions/chat-completions.js';
 import './functions/dataset-dropped.js';
+import './functions/intake-sweep.js';
 import './functions/reconcile-drops.js';
 import './functions/runs-api.js';
 import './functions/datasets-api.js';

@@ -57,3 +57,16 @@ export function classifyError(error: unknown): Classified {
   }
   return { permanent: true, failure };
 }
+
+/**
+ * Whether a failed call means "there is no such thing" — the one not-found test for every client
+ * the app uses: `@azure/storage-blob` and ARM (`RestError.statusCode`), `openai` (`APIError.status`),
+ * and the `durable-functions` client, which throws a plain `Error` whose only trace of the status
+ * is its text ("...replied with HTTP 404 response", durable-functions 3.5
+ * lib/src/durableClient/DurableClient.js `getStatus`) — matched here and nowhere else.
+ */
+export function isNotFound(error: unknown): boolean {
+  const e = error as { status?: unknown; statusCode?: unknown; message?: unknown } | null | undefined;
+  if (e?.status === 404 || e?.statusCode === 404) return true;
+  return typeof e?.message === 'string' && /^DurableClient error: .*\bHTTP 404 response\b/.test(e.message);
+}

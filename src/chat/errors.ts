@@ -51,6 +51,13 @@ const RETRY_HEADERS = ['retry-after', 'retry-after-ms'] as const;
  */
 export function fromUpstream(error: unknown): ChatError {
   if (error instanceof ChatError) return error;
+  const mapped = mapUpstream(error);
+  // Kept for the log line: what actually failed, which the caller's message may only summarise.
+  Object.defineProperty(mapped, 'cause', { value: error, enumerable: false });
+  return mapped;
+}
+
+function mapUpstream(error: unknown): ChatError {
   if (error instanceof APIError && !(error instanceof APIConnectionError) && typeof error.status === 'number') {
     const body = upstreamBody(error.error);
     const status = error.status;

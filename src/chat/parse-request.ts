@@ -7,6 +7,14 @@
  */
 import { ChatError, invalidField } from './errors.js';
 
+/**
+ * Deepest JSON nesting accepted. Unknown parameters are forwarded as received, and a body nested
+ * thousands deep parses fine but overflows the stack when the SDK serialises it again; real
+ * requests stay far below this (OpenAI's structured outputs allow 10 levels of schema nesting,
+ * a few JSON levels each).
+ */
+export const MAX_JSON_DEPTH = 100;
+
 export interface ChatLimits {
   maxMessages: number;
   maxTokens: number;
@@ -68,6 +76,10 @@ export function parseChatRequest(text: string, limits: ChatLimits): ChatRequest 
     throw new ChatError(400, 'The request body is not valid JSON.', 'invalid_request_error', 'invalid_json', null);
   }
   if (!isObject(body)) throw new ChatError(400, 'The request body must be a JSON object.', 'invalid_request_error', 'invalid_json', null);
+  const depth = jsonDepth(body, MAX_JSON_DEPTH);
+  if (depth > MAX_JSON_DEPTH) {
+    throw new ChatError(400, `The request body is nested more than ${MAX_JSON_DEPTH} levels deep.`, 'invalid_request_error', 'nesting_too_deep', null);
+  }
 
   const model = body['model'];
   if (model === undefined || model === null) throw invalidField('model', "Missing required parameter: 'model'.", 'missing_required_parameter');
@@ -117,6 +129,20 @@ function checkMessages(messages: unknown, maxMessages: number): void {
       throw invalidField(`${at}.content`, `Invalid type for '${at}.content': expected a string or an array of content parts with a 'type', got ${describe(content)}.`, 'invalid_type');
     }
   });
+}
+
+/** Nesting depth of a parsed JSON value, without recursion; stops counting past `limit`. */
+function jsonDepth(root: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[root, 1]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth > deepest) deepest = depth;
+    if (deepest > limit) return deepest;
+    for (const child of Array.isArray(value) ? value : Object.values(value)) stack.push([child, depth + 1]);
+  }
+  return deepest;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

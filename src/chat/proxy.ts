@@ -7,12 +7,13 @@
 import type { HttpResponseInit } from '@azure/functions';
 import type { AzureOpenAI } from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming, ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
-import { errorResponse, fromUpstream } from './errors.js';
+import { fromUpstream } from './errors.js';
 import type { ChatRequest } from './parse-request.js';
 import { SSE_HEADERS, sseStream } from './sse.js';
 
 export const DEPLOYMENT_HEADER = 'x-ftpipe-deployment';
 
+/** Resolves with the answer; a failure is thrown as a ChatError (with the original as `cause`). */
 export async function forwardChat(client: AzureOpenAI, request: ChatRequest, deploymentName: string): Promise<HttpResponseInit> {
   // The Azure client puts `model` in the URL path (/openai/deployments/<model>/...).
   const body = { ...request.body, model: deploymentName };
@@ -31,7 +32,7 @@ export async function forwardChat(client: AzureOpenAI, request: ChatRequest, dep
     const completion = await client.chat.completions.create(body as unknown as ChatCompletionCreateParamsNonStreaming);
     return { status: 200, headers, jsonBody: completion };
   } catch (error) {
-    const mapped = fromUpstream(error);
-    return errorResponse(mapped);
+    // Thrown, not returned, so the handler logs it with everything else that fails.
+    throw fromUpstream(error);
   }
 }

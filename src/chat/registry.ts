@@ -1,4 +1,5 @@
-import { RestError, type ContainerClient } from '@azure/storage-blob';
+import type { ContainerClient } from '@azure/storage-blob';
+import { isNotFound } from '../azure/service-errors.js';
 import { listDeployments, type DeploymentRecord } from '../runs/deployment-registry.js';
 
 /**
@@ -9,7 +10,7 @@ export async function listDeploymentsOrNone(runs: ContainerClient): Promise<Depl
   try {
     return await listDeployments(runs, (blob, problem) => console.warn(`ignoring deployment record ${blob}: ${problem}`));
   } catch (error) {
-    if (error instanceof RestError && error.statusCode === 404) return [];
+    if (isNotFound(error)) return [];
     throw error;
   }
 }

@@ -4,7 +4,7 @@
  * champion, deployment, alias, notifications), and what can be done (cancel, retry, promote, roll back).
  */
 import { useState } from 'preact/hooks';
-import type { RunValidationReport } from '../runs/intake.js';
+import type { RunValidationReport } from '../intake/report.js';
 import type { MetricRow } from '../runs/training-metrics.js';
 import type { Finding } from '../validation/findings.js';
 import type { Summary } from '../validation/histogram.js';

@@ -57,9 +57,15 @@ export async function chatCompletions(request: HttpRequest, context: InvocationC
     return response;
   } catch (error) {
     if (error instanceof ChatError) {
-      if (error.status >= 500) context.warn(`chat: ${error.status} ${error.code}: ${error.message}`);
+      // Every error answer is logged (status, code, message, and what caused it — never the
+      // request's messages or a credential), so a 4xx or 502 can be explained from the logs.
+      const cause = error.cause instanceof Error && !(error.cause instanceof ChatError) ? ` (cause: ${error.cause.name}: ${error.cause.message})` : '';
+      const line = `chat: ${error.status} ${error.code ?? error.type}: ${error.message}${cause}`;
+      if (error.status >= 500) context.warn(line);
+      else context.log(line);
       return errorResponse(error);
     }
+    context.error(`chat: unexpected failure: ${(error as Error)?.stack ?? String(error)}`);
     throw error;
   }
 }

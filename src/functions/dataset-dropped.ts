@@ -1,18 +1,15 @@
 /**
  * The drop zone's blob trigger. `source: 'EventGrid'` is what Flex Consumption supports; the
  * infra's postdeploy hook subscribes Event Grid to exactly this function name. The handler is
- * thin: everything happens in runs/intake.ts, which re-reads the blobs as streams (the binding's
- * buffer is not used, so validation memory does not grow with the file).
+ * thin: everything happens in intake/process-drop.ts (wired by intake/app-deps.ts), which re-reads
+ * the blobs as streams (the binding's buffer is not used, so validation memory does not grow with
+ * the file).
  */
 import { app, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
-import { appConfig, setting } from '../config.js';
-import { createStorageClients } from '../azure/storage.js';
-import { FINE_TUNE_PIPELINE } from '../orchestrators/fine-tune-pipeline.js';
-import { pipelineInput } from '../orchestrators/pipeline-input.js';
-import { findOrchestration } from '../runs/durable-status.js';
-import { handleDrop, type IntakeOutcome } from '../runs/intake.js';
-import { RunStore } from '../runs/run-store.js';
+import { setting } from '../config.js';
+import { appIntakeDeps } from '../intake/app-deps.js';
+import { processDrop, type IntakeOutcome } from '../intake/process-drop.js';
 
 export const DATASET_DROPPED = 'datasetDropped';
 
@@ -25,20 +22,8 @@ export async function datasetDropped(_blob: unknown, context: InvocationContext)
  * reconciliation timer (functions/reconcile-drops.ts) for files whose events were lost. The
  * calling function must have the durable client input binding.
  */
-export async function intakeBlob(name: string, context: InvocationContext): Promise<IntakeOutcome> {
-  const config = appConfig();
-  const storage = createStorageClients(config);
-  const client = df.getClient(context);
-  return handleDrop(name, {
-    config,
-    storage,
-    store: new RunStore(storage.runs),
-    log: (line) => context.log(line),
-    orchestrationExists: async (runId) => (await findOrchestration(client, runId)) !== undefined,
-    startOrchestration: async (runId, run) => {
-      await client.startNew(FINE_TUNE_PIPELINE, { instanceId: runId, input: pipelineInput(run, config) });
-    },
-  });
+export function intakeBlob(name: string, context: InvocationContext): Promise<IntakeOutcome> {
+  return processDrop(name, appIntakeDeps(df.getClient(context), (line) => context.log(line)));
 }
 
 app.storageBlob(DATASET_DROPPED, {

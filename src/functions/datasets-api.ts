@@ -10,9 +10,8 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import { appConfig } from '../config.js';
 import { createStorageClients } from '../azure/storage.js';
 import { datasetNameProblem } from '../runs/dataset-name.js';
-import { classifyDrop, OPTIONS_SUFFIX, TRAINING_SUFFIX, VALIDATION_SUFFIX } from '../runs/run-id.js';
+import { classifyDropName, EVAL_SUFFIX, OPTIONS_SUFFIX, TRAINING_SUFFIX, VALIDATION_SUFFIX } from '../intake/drop-name.js';
 
-const EVAL_SUFFIX = '.eval.jsonl';
 const FIELDS = ['training', 'validation', 'eval', 'options'] as const;
 type Field = (typeof FIELDS)[number];
 const SUFFIX: Record<Field, string> = { training: TRAINING_SUFFIX, validation: VALIDATION_SUFFIX, eval: EVAL_SUFFIX, options: OPTIONS_SUFFIX };
@@ -43,9 +42,13 @@ export async function uploadDataset(request: HttpRequest, context: InvocationCon
   if (nameProblem) return problem(400, 'bad_name', nameProblem);
   const unknown = [...new Set(form.keys())].filter((k) => k !== 'name' && !(FIELDS as readonly string[]).includes(k));
   if (unknown.length > 0) return problem(400, 'unknown_field', `unknown form field(s): ${unknown.join(', ')}; expected name, ${FIELDS.join(', ')}`);
-  // Until this app reads `<name>.eval.jsonl` as a companion, such a blob would start a run of its own.
-  if (fileOf('eval') && classifyDrop(`${name}${EVAL_SUFFIX}`).kind === 'training') {
-    return problem(400, 'eval_not_supported', 'this version of the app does not read evaluation files yet; upload without eval');
+  // Every file must land where the intake reads it as this dataset's file (never as a new training file).
+  for (const role of FIELDS) {
+    const drop = classifyDropName(`${name}${SUFFIX[role]}`);
+    const expected = role === 'training' ? drop.kind === 'training' : drop.kind === 'companion' && drop.role === role;
+    if (fileOf(role) && (!expected || !('dataset' in drop) || drop.dataset !== name)) {
+      return problem(400, 'bad_name', `'${name}${SUFFIX[role]}' would not be read as the ${role} file of '${name}'`);
+    }
   }
 
   const datasets = createStorageClients(appConfig()).datasets;

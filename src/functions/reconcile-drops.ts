@@ -16,6 +16,7 @@ import type { BlockBlobClient } from '@azure/storage-blob';
 import * as df from 'durable-functions';
 import { appConfig, setting } from '../config.js';
 import { createStorageClients } from '../azure/storage.js';
+import { classifyDropName } from '../intake/drop-name.js';
 import { candidates, nextHandled, planReconciliation, type DropBlob } from '../reconcile/plan.js';
 import { RunStore, streamToString } from '../runs/run-store.js';
 import { intakeBlob } from './dataset-dropped.js';
@@ -46,8 +47,10 @@ export async function reconcileDrops(_timer: Timer, context: InvocationContext):
   const stateBlob = storage.runs.getBlockBlobClient(RECONCILE_STATE_BLOB);
   const handled = new Map(Object.entries(await readState(stateBlob)));
   const policy = { now: Date.now(), settleMs: afterMs, stuckMs: afterMs };
-  // Reading every run record is the expensive part: only when some file is not settled yet.
-  const runs = candidates(blobs, handled, policy).length > 0 ? await new RunStore(storage.runs).list() : [];
+  // Run records are read only for datasets with a file not settled yet, through each dataset's index.
+  const store = new RunStore(storage.runs);
+  const datasets = new Set(candidates(blobs, handled, policy).map((blob) => classifyDropName(blob.name)).flatMap((n) => (n.kind === 'training' ? [n.dataset] : [])));
+  const runs = (await Promise.all([...datasets].map((dataset) => store.allOf(dataset)))).flat();
 
   const { actions, settled } = planReconciliation(blobs, runs, handled, policy);
   const succeeded = new Map(settled);

@@ -1,24 +1,25 @@
 /**
- * The run API. Reads of what the pipeline wrote are anonymous (run records, reports and metrics
- * hold no secrets: ids, statuses, findings, deployment names); anything that changes state
- * (cancel, retry) or shows the user's training data (an example line) needs a function key in
- * Azure (locally keys are off unless configured, like `func start`).
+ * The run API. Run records hold no secrets (ids, statuses, findings, deployment names) but they
+ * do name every dataset and model, so in Azure reads need a function key too unless
+ * `RUNS_API_ANONYMOUS=true` opens them; cancelling changes state and always needs a key (locally
+ * keys are off unless configured, like `func start`). Reports and training metrics are read like
+ * run records; retry changes state and an example line shows training data, so both always need a key.
  */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
-import { appConfig } from '../config.js';
+import { appConfig, setting } from '../config.js';
 import { createStorageClients } from '../azure/storage.js';
-import { CANCEL_EVENT } from '../orchestrators/fine-tune-pipeline.js';
 import { createOpenAIClient } from '../azure/openai-client.js';
-import { FINE_TUNE_PIPELINE } from '../orchestrators/fine-tune-pipeline.js';
+import { CANCEL_EVENT, FINE_TUNE_PIPELINE } from '../orchestrators/fine-tune-pipeline.js';
 import { pipelineInput } from '../orchestrators/pipeline-input.js';
 import { lookupArtifact } from '../runs/artifacts.js';
 import { findOrchestration } from '../runs/durable-status.js';
 import { canRetry, nextAttempt } from '../runs/retry.js';
 import { isFinal, type RunRecord } from '../runs/run-record.js';
-import { runBlobName, RunStore } from '../runs/run-store.js';
+import { InvalidContinuationToken, MAX_PAGE_SIZE, runBlobName, RunStore } from '../runs/run-store.js';
 import { metricsFromEvents, parseMetricsCsv, type MetricRow } from '../runs/training-metrics.js';
 
+/** Run ids are `<slug>-<8 hex>-<10 hex>` (and `<slug>-<10 hex>` before dataset keys had a name hash). */
 const RUN_ID = /^[a-z0-9-]{1,80}$/;
 
 function store(): RunStore {
@@ -29,19 +30,37 @@ function error(status: number, code: string, message: string): HttpResponseInit 
   return { status, jsonBody: { error: { code, message } } };
 }
 
-async function findRun(request: HttpRequest): Promise<{ runId: string; run?: RunRecord }> {
+/** The `{runId}` route value, or a 400 for something that cannot be a run id (`%ZZ`, `..`, upper case). */
+function runIdOf(request: HttpRequest): { runId: string } | { problem: HttpResponseInit } {
   const runId = request.params['runId'] ?? '';
-  return { runId, ...(RUN_ID.test(runId) ? { run: await store().get(runId) } : {}) };
+  if (RUN_ID.test(runId)) return { runId };
+  return { problem: error(400, 'invalid_run_id', `'${runId.slice(0, 100)}' is not a run id (lower-case letters, digits and '-', at most 80)`) };
 }
 
-export async function listRuns(request: HttpRequest): Promise<HttpResponseInit> {
+/** `GET /api/runs[?dataset=&limit=&continuationToken=]`: one page, newest first. */
+export async function listRuns(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const dataset = request.query.get('dataset') ?? undefined;
-  return { status: 200, jsonBody: { runs: await store().list(dataset !== undefined ? { dataset } : {}) } };
+  const limitText = request.query.get('limit');
+  const limit = limitText === null ? undefined : Number(limitText);
+  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1 && limit <= MAX_PAGE_SIZE)) {
+    return error(400, 'invalid_limit', `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}, got '${limitText}'`);
+  }
+  const continuationToken = request.query.get('continuationToken') ?? undefined;
+  try {
+    const page = await store().list({ ...(dataset !== undefined ? { dataset } : {}), ...(limit !== undefined ? { limit } : {}), ...(continuationToken ? { continuationToken } : {}) });
+    return { status: 200, jsonBody: page };
+  } catch (e) {
+    if (e instanceof InvalidContinuationToken) return error(400, 'invalid_continuation_token', `${e.message} (ask again without it to start from the newest run)`);
+    context.error(`listRuns: ${(e as Error).message}`);
+    throw e;
+  }
 }
 
 export async function getRun(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  const runId = request.params['runId'] ?? '';
-  const run = RUN_ID.test(runId) ? await store().get(runId) : undefined;
+  const id = runIdOf(request);
+  if ('problem' in id) return id.problem;
+  const { runId } = id;
+  const run = await store().get(runId);
   if (!run) return error(404, 'run_not_found', `no run '${runId}'`);
   const status = await findOrchestration(df.getClient(context), runId);
   const orchestration = status
@@ -51,8 +70,10 @@ export async function getRun(request: HttpRequest, context: InvocationContext): 
 }
 
 export async function cancelRun(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  const runId = request.params['runId'] ?? '';
-  const run = RUN_ID.test(runId) ? await store().get(runId) : undefined;
+  const id = runIdOf(request);
+  if ('problem' in id) return id.problem;
+  const { runId } = id;
+  const run = await store().get(runId);
   if (!run) return error(404, 'run_not_found', `no run '${runId}'`);
   const client = df.getClient(context);
   const status = await findOrchestration(client, runId);
@@ -62,14 +83,24 @@ export async function cancelRun(request: HttpRequest, context: InvocationContext
   return { status: 202, jsonBody: { runId, status: run.status, cancel: 'requested' } };
 }
 
+/** The run a `{runId}` route names, or the 400/404 answer to give instead. */
+async function findRun(request: HttpRequest): Promise<{ response: HttpResponseInit } | { runId: string; run: RunRecord }> {
+  const id = runIdOf(request);
+  if ('problem' in id) return { response: id.problem };
+  const run = await store().get(id.runId);
+  if (!run) return { response: error(404, 'run_not_found', `no run '${id.runId}'`) };
+  return { runId: id.runId, run };
+}
+
 /**
  * Starts a failed or cancelled run again from its snapshots, as the next attempt of the same run
  * id (see runs/retry.ts for why not a new id). 202 with the new attempt number; 409 when the run
  * cannot be retried (still running, succeeded, rejected).
  */
 export async function retryRun(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  const { runId, run } = await findRun(request);
-  if (!run) return error(404, 'run_not_found', `no run '${runId}'`);
+  const found = await findRun(request);
+  if ('response' in found) return found.response;
+  const { runId, run } = found;
   const check = canRetry(run);
   if (!check.ok) return error(409, 'run_not_retryable', check.message);
   const client = df.getClient(context);
@@ -94,17 +125,18 @@ export async function retryRun(request: HttpRequest, context: InvocationContext)
 
 /** A report, results.csv, the loss chart or the evaluation of a run, with its content type. */
 export async function getArtifact(request: HttpRequest): Promise<HttpResponseInit> {
-  const { runId, run } = await findRun(request);
-  if (!run) return error(404, 'run_not_found', `no run '${runId}'`);
-  const found = lookupArtifact(request.params['name'] ?? '', run.artifacts);
-  if (!found.ok) return error(found.status, 'artifact_not_found', found.message);
-  const blob = createStorageClients(appConfig()).runs.getBlobClient(runBlobName(runId, found.name));
+  const found = await findRun(request);
+  if ('response' in found) return found.response;
+  const { runId, run } = found;
+  const artifact = lookupArtifact(request.params['name'] ?? '', run.artifacts);
+  if (!artifact.ok) return error(artifact.status, 'artifact_not_found', artifact.message);
+  const blob = createStorageClients(appConfig()).runs.getBlobClient(runBlobName(runId, artifact.name));
   const body = await blob.downloadToBuffer();
   return {
     status: 200,
     body,
     headers: {
-      'content-type': found.contentType,
+      'content-type': artifact.contentType,
       'x-content-type-options': 'nosniff',
       // An SVG could carry script; ours does not, and this makes sure nothing in one ever runs.
       'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
@@ -119,8 +151,9 @@ export async function getArtifact(request: HttpRequest): Promise<HttpResponseIni
  * polls this; the app's identity reads the job, so the browser needs no Azure OpenAI access.
  */
 export async function getTraining(request: HttpRequest): Promise<HttpResponseInit> {
-  const { runId, run } = await findRun(request);
-  if (!run) return error(404, 'run_not_found', `no run '${runId}'`);
+  const found = await findRun(request);
+  if ('response' in found) return found.response;
+  const { runId, run } = found;
   if (!run.job?.id) return { status: 200, jsonBody: { runId, job: null, metrics: [], events: [], checkpoints: [] } };
   const config = appConfig();
   const openai = (openaiClient ??= createOpenAIClient(config));
@@ -166,8 +199,9 @@ export async function getTraining(request: HttpRequest): Promise<HttpResponseIni
  * data: function key in Azure, like every other write or data read. `?file=training|validation`.
  */
 export async function getExample(request: HttpRequest): Promise<HttpResponseInit> {
-  const { runId, run } = await findRun(request);
-  if (!run) return error(404, 'run_not_found', `no run '${runId}'`);
+  const found = await findRun(request);
+  if ('response' in found) return found.response;
+  const { runId, run } = found;
   const line = Number(request.params['line']);
   const role = request.query.get('file') ?? 'training';
   const input = role === 'training' ? run.inputs.training : role === 'validation' ? run.inputs.validation : undefined;
@@ -198,11 +232,18 @@ async function lineOf(blob: ReturnType<ReturnType<typeof createStorageClients>['
 
 let openaiClient: ReturnType<typeof createOpenAIClient> | undefined;
 
+/** Read when the app loads (an auth level is part of the registration), like DATASETS_CONTAINER. */
+export function runsReadAuthLevel(env: Readonly<Record<string, string | undefined>> = process.env): 'anonymous' | 'function' {
+  return ['true', '1'].includes((setting('RUNS_API_ANONYMOUS', env) ?? '').toLowerCase()) ? 'anonymous' : 'function';
+}
+
 const durableClient = df.input.durableClient();
-app.http('listRuns', { route: 'runs', methods: ['GET'], authLevel: 'anonymous', handler: listRuns });
-app.http('getRun', { route: 'runs/{runId}', methods: ['GET'], authLevel: 'anonymous', extraInputs: [durableClient], handler: getRun });
+const readAuth = runsReadAuthLevel();
+app.http('listRuns', { route: 'runs', methods: ['GET'], authLevel: readAuth, handler: listRuns });
+app.http('getRun', { route: 'runs/{runId}', methods: ['GET'], authLevel: readAuth, extraInputs: [durableClient], handler: getRun });
+// Reports and metrics are read like run records; retry changes state and examples show training data.
+app.http('getRunArtifact', { route: 'runs/{runId}/artifacts/{name}', methods: ['GET'], authLevel: readAuth, handler: getArtifact });
+app.http('getRunTraining', { route: 'runs/{runId}/training', methods: ['GET'], authLevel: readAuth, handler: getTraining });
 app.http('retryRun', { route: 'runs/{runId}/retry', methods: ['POST'], authLevel: 'function', extraInputs: [durableClient], handler: retryRun });
-app.http('getRunArtifact', { route: 'runs/{runId}/artifacts/{name}', methods: ['GET'], authLevel: 'anonymous', handler: getArtifact });
-app.http('getRunTraining', { route: 'runs/{runId}/training', methods: ['GET'], authLevel: 'anonymous', handler: getTraining });
 app.http('getRunExample', { route: 'runs/{runId}/examples/{line}', methods: ['GET'], authLevel: 'function', handler: getExample });
 app.http('cancelRun', { route: 'runs/{runId}/cancel', methods: ['POST'], authLevel: 'function', extraInputs: [durableClient], handler: cancelRun });

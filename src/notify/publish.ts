@@ -4,7 +4,8 @@
  * retries. A webhook that keeps failing is reported back, never thrown: it must not fail a run.
  */
 import type { QueueClient } from '@azure/storage-queue';
-import type { RunEvent } from '../runs/run-record.js';
+import { applyUpdate, type RunStore } from '../runs/run-store.js';
+import type { Notification } from './events.js';
 import { signBody } from './signature.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -16,14 +17,14 @@ export interface WebhookSettings {
 export const WEBHOOK_ATTEMPTS = 3;
 const WEBHOOK_TIMEOUT_MS = 10_000;
 
-export async function sendToQueue(queue: QueueClient, event: RunEvent): Promise<void> {
+export async function sendToQueue(queue: QueueClient, event: Notification): Promise<void> {
   await queue.createIfNotExists();
   // Plain JSON text (not base64), readable in Storage Explorer; see the README for queue-triggered consumers.
   await queue.sendMessage(JSON.stringify(event));
 }
 
 /** Returns undefined when delivered (or no webhook is configured), else why it failed. */
-export async function sendToWebhook(settings: WebhookSettings, event: RunEvent, backoffMs = 500): Promise<string | undefined> {
+export async function sendToWebhook(settings: WebhookSettings, event: Notification, backoffMs = 500): Promise<string | undefined> {
   if (!settings.webhookUrl || !settings.webhookSecret) return undefined;
   const body = JSON.stringify(event);
   const headers = { 'content-type': 'application/json', 'x-signature': signBody(body, settings.webhookSecret), 'x-event-id': event.id };
@@ -43,4 +44,35 @@ export async function sendToWebhook(settings: WebhookSettings, event: RunEvent, 
   }
   // The URL may carry a token in its query: report the origin only.
   return `webhook ${new URL(settings.webhookUrl).origin} failed after ${WEBHOOK_ATTEMPTS} attempts: ${problem}`;
+}
+
+export interface PublishDeps {
+  events: QueueClient;
+  webhook: WebhookSettings;
+  log: (line: string) => void;
+  /** Where a run event is recorded as sent (`notifications` on run.json), with any webhook failure. */
+  store?: RunStore;
+}
+
+/**
+ * The one way the app notifies: the queue message (a failure throws, so the caller's retry
+ * applies), then the webhook; a webhook that keeps failing is logged and, for a run event,
+ * recorded on the run — it never fails the caller. Returns the webhook problem, if any.
+ */
+export async function publish(event: Notification, deps: PublishDeps): Promise<string | undefined> {
+  await sendToQueue(deps.events, event);
+  const problem = await sendToWebhook(deps.webhook, event);
+  if (problem) deps.log(`notification ${event.id}: ${problem}`);
+  if ('runId' in event && deps.store) {
+    // The run page and `ftpipe run` list what was sent; a failed webhook also lands in notificationFailures.
+    const webhook = problem ? 'failed' : deps.webhook.webhookUrl ? 'delivered' : 'not configured';
+    await deps.store.update(event.runId, (run) =>
+      applyUpdate(run, {
+        at: new Date().toISOString(),
+        notification: { id: event.id, type: event.type, webhook },
+        ...(problem ? { notificationFailure: { event: event.id, error: problem } } : {}),
+      }),
+    );
+  }
+  return problem;
 }

@@ -8,7 +8,7 @@
  * hook subscribed the trigger, an event Event Grid dead-lettered after its retries ran out, or a
  * host that crashed after writing run.json as `validating` but before starting the orchestration.
  */
-import { classifyDrop } from '../runs/run-id.js';
+import { classifyDropName } from '../intake/drop-name.js';
 import type { RunRecord } from '../runs/run-record.js';
 
 export interface DropBlob {
@@ -52,7 +52,7 @@ export interface ReconcileAction {
  */
 export function candidates(blobs: readonly DropBlob[], handled: ReadonlyMap<string, string>, policy: ReconcilePolicy): DropBlob[] {
   return blobs
-    .filter((blob) => classifyDrop(blob.name).kind === 'training' && policy.now - blob.lastModified >= policy.settleMs && handled.get(blob.name) !== blob.etag)
+    .filter((blob) => classifyDropName(blob.name).kind === 'training' && policy.now - blob.lastModified >= policy.settleMs && handled.get(blob.name) !== blob.etag)
     .sort((a, b) => a.lastModified - b.lastModified || a.name.localeCompare(b.name));
 }
 

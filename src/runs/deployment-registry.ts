@@ -4,6 +4,7 @@
  * name — through it. One small JSON blob per deployment: `runs/deployments/<deploymentName>.json`.
  */
 import type { ContainerClient } from '@azure/storage-blob';
+import { InvalidRecordError, parseDeploymentRecord } from './run-record-schema.js';
 
 export const DEPLOYMENTS_PREFIX = 'deployments/';
 
@@ -38,12 +39,10 @@ export async function listDeployments(
     if (!blob.name.endsWith('.json')) continue;
     const text = (await runs.getBlobClient(blob.name).downloadToBuffer()).toString('utf8');
     try {
-      const record = JSON.parse(text) as Partial<DeploymentRecord>;
-      const missing = (['deploymentName', 'dataset', 'model', 'runId'] as const).filter((k) => typeof record[k] !== 'string');
-      if (missing.length > 0) throw new Error(`missing ${missing.join(', ')}`);
-      records.push(record as DeploymentRecord);
+      records.push(parseDeploymentRecord(text, blob.name));
     } catch (error) {
-      onInvalid(blob.name, (error as Error).message);
+      if (!(error instanceof InvalidRecordError)) throw error;
+      onInvalid(blob.name, error.message.slice(blob.name.length + 2));
     }
   }
   return records;

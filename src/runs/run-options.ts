@@ -8,6 +8,7 @@ import { DEPLOYMENT_SKUS, TRAINING_TYPES } from '../config.js';
 import { findModel, MODEL_CATALOG } from '../validation/models.js';
 import type { Hyperparameters, RunOptions } from './run-record.js';
 import { defaultDeploymentName } from './run-id.js';
+import { DEPLOYMENT_NAME_RULE, isValidDeploymentName } from '../azure/arm-names.js';
 
 export interface OptionsProblem {
   /** The key the problem is about, as a path: `hyperparameters.n_epochs`. */
@@ -21,7 +22,6 @@ const TOP_KEYS = ['baseModel', 'suffix', 'seed', 'hyperparameters', 'trainingTyp
 const HYPERPARAMETER_KEYS = ['n_epochs', 'batch_size', 'learning_rate_multiplier'] as const;
 const DEPLOYMENT_KEYS = ['name', 'sku', 'capacity'] as const;
 const SUFFIX = /^[A-Za-z0-9_-]{1,40}$/;
-const DEPLOYMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{1,63}$/;
 
 type Defaults = Pick<AppConfig, 'fineTuning' | 'deployment'>;
 
@@ -118,8 +118,8 @@ function parseDeployment(value: unknown, dataset: string, defaults: Defaults, pr
   unknownKeys(value, DEPLOYMENT_KEYS, 'deployment.', problems);
   const { name, sku, capacity } = value;
   if (name !== undefined) {
-    if (typeof name !== 'string' || !DEPLOYMENT_NAME.test(name)) {
-      problems.push({ field: 'deployment.name', message: "must be 2-64 letters, digits, '_', '-' or '.', starting with a letter or digit" });
+    if (typeof name !== 'string' || !isValidDeploymentName(name)) {
+      problems.push({ field: 'deployment.name', message: `must be ${DEPLOYMENT_NAME_RULE} (Azure Resource Manager's rule)` });
     } else resolved.name = name;
   }
   if (sku !== undefined) {

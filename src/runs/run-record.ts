@@ -37,6 +37,8 @@ export interface InputFile {
   snapshot: string;
   bytes: number;
   sha256: string;
+  /** ETag of the drop-zone blob that was validated: tells a redelivered event from a re-upload. */
+  etag?: string;
 }
 
 export interface RunError {

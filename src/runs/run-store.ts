@@ -1,13 +1,30 @@
 /**
- * `runs/<runId>/run.json` in blob storage. Writers are the blob trigger and orchestration
- * activities, which may run concurrently (a progress update and a webhook failure, say), so every
- * update is a read-modify-write conditioned on the blob's ETag and retried on 412.
+ * The run-artifact store: everything under the runs container — `<runId>/run.json`, the run's
+ * reports and input snapshots, the run index and the intake's once-only markers. Writers are the
+ * blob trigger and orchestration activities, which may run concurrently (two deliveries of the
+ * same blob event; a progress update and a webhook failure), so a new run is created only if none
+ * exists, and every update is a read-modify-write conditioned on the blob's ETag, retried on 412.
+ *
+ * Listing does not read every run: creating a run also writes two empty index blobs whose names
+ * sort newest first (`index/all/<inverted time>-<runId>`, and the same under
+ * `index/by-dataset/<dataset key>/`), so a page of the list costs one listing call plus one read per
+ * run shown, however many runs there are. Runs created before the index existed are indexed once,
+ * by the first list call (marker `index/complete-v1`).
  */
-import { RestError, type ContainerClient } from '@azure/storage-blob';
+import type { ContainerClient } from '@azure/storage-blob';
+import { isNotFound } from '../azure/service-errors.js';
+import { InvalidRecordError, parseRunRecord } from './run-record-schema.js';
 import { isFinal, type RunError, type RunRecord, type RunStatus } from './run-record.js';
+import { datasetKey } from './run-id.js';
 
 export const RUN_FILE = 'run.json';
 const MAX_CONFLICT_RETRIES = 10;
+export const INDEX_PREFIX = 'index/';
+const INDEX_COMPLETE = `${INDEX_PREFIX}complete-v1`;
+export const MAX_PAGE_SIZE = 200;
+export const DEFAULT_PAGE_SIZE = 50;
+/** Upper bound of epoch milliseconds in 13 digits (year 2286): index names sort newest first. */
+const TIME_CEILING = 9_999_999_999_999;
 
 export function runBlobName(runId: string, file = RUN_FILE): string {
   return `${runId}/${file}`;
@@ -54,24 +71,87 @@ export function applyUpdate(run: RunRecord, update: RunUpdate): RunRecord {
 }
 
 function isStatus(error: unknown, ...codes: number[]): boolean {
-  return error instanceof RestError && codes.includes(error.statusCode ?? 0);
+  const status = (error as { statusCode?: unknown } | undefined)?.statusCode;
+  return typeof status === 'number' && codes.includes(status);
+}
+
+/** A conditional write lost: the blob exists (create) or changed (update). */
+function isConflict(error: unknown): boolean {
+  return isStatus(error, 409, 412);
+}
+
+export interface RunPage {
+  runs: RunRecord[];
+  /** Opaque; pass it back to get the next page. Absent on the last page. */
+  continuationToken?: string;
+  /** Records on this page that could not be read (hand-edited, truncated): listed, never hidden. */
+  unreadable?: Array<{ runId: string; problem: string }>;
+}
+
+export interface ListOptions {
+  dataset?: string;
+  limit?: number;
+  continuationToken?: string;
+}
+
+function indexNames(run: Pick<RunRecord, 'runId' | 'dataset' | 'createdAt'>): string[] {
+  const ms = Date.parse(run.createdAt);
+  const inverted = String(TIME_CEILING - (Number.isFinite(ms) ? ms : 0)).padStart(13, '0');
+  const entry = `${inverted}-${run.runId}`;
+  return [`${INDEX_PREFIX}all/${entry}`, `${datasetIndexPrefix(run.dataset)}${entry}`];
+}
+
+/** A continuation token this API did not hand out for this listing. */
+export class InvalidContinuationToken extends Error {
+  constructor() {
+    super('continuationToken is not one this listing returned');
+    this.name = 'InvalidContinuationToken';
+  }
+}
+
+/**
+ * Our token wraps the storage marker with the index prefix it belongs to, so a token from another
+ * listing (another dataset) or a made-up one is refused clearly instead of listing from anywhere.
+ */
+function encodeToken(prefix: string, marker: string): string {
+  return Buffer.from(JSON.stringify({ p: prefix, m: marker }), 'utf8').toString('base64url');
+}
+
+function decodeToken(prefix: string, token: string): string {
+  try {
+    const { p, m } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { p?: unknown; m?: unknown };
+    if (p === prefix && typeof m === 'string' && m !== '') return m;
+  } catch {
+    // fall through: not ours
+  }
+  throw new InvalidContinuationToken();
+}
+
+function datasetIndexPrefix(dataset: string): string {
+  return `${INDEX_PREFIX}by-dataset/${datasetKey(dataset)}/`;
 }
 
 export class RunStore {
   constructor(private readonly runs: ContainerClient) {}
 
+  /** Creates the runs container on first use (snapshots are copied before run.json is written). */
+  async ensureContainer(): Promise<void> {
+    await this.runs.createIfNotExists();
+  }
+
   async get(runId: string): Promise<RunRecord | undefined> {
     return (await this.read(runId))?.run;
   }
 
-  private async read(runId: string): Promise<{ run: RunRecord; etag: string } | undefined> {
+  /** The record and its ETag, for a later conditional `replace`. */
+  async read(runId: string): Promise<{ run: RunRecord; etag: string } | undefined> {
     try {
       const blob = this.runs.getBlobClient(runBlobName(runId));
       const response = await blob.download();
       const text = await streamToString(response.readableStreamBody);
-      return { run: JSON.parse(text) as RunRecord, etag: response.etag ?? '' };
+      return { run: parseRunRecord(text, runBlobName(runId)), etag: response.etag ?? '' };
     } catch (error) {
-      if (isStatus(error, 404)) return undefined;
+      if (isNotFound(error)) return undefined;
       throw error;
     }
   }
@@ -84,10 +164,31 @@ export class RunStore {
     });
   }
 
-  /** Writes a whole run record (the blob trigger: a new run, or a rejected one validated again). */
+  /**
+   * Creates run.json only if there is none (or replaces the version `etag` names): of two
+   * concurrent intakes of the same drop exactly one wins; the other is told `false`.
+   */
+  async create(run: RunRecord, replacing?: { etag: string }): Promise<boolean> {
+    await this.ensureContainer();
+    try {
+      await this.write(run, replacing ? { ifMatch: replacing.etag } : { ifNoneMatch: '*' });
+    } catch (error) {
+      if (isConflict(error)) return false;
+      throw error;
+    }
+    await this.index(run);
+    return true;
+  }
+
+  /** Writes a whole run record unconditionally (tests, repairs); intake uses `create`. */
   async put(run: RunRecord): Promise<void> {
     await this.runs.createIfNotExists();
     await this.write(run, undefined);
+    await this.index(run);
+  }
+
+  private async index(run: RunRecord): Promise<void> {
+    await Promise.all(indexNames(run).map((name) => this.runs.getBlockBlobClient(name).upload('', 0)));
   }
 
   /** Applies `update` with optimistic concurrency; returns the record as written. */
@@ -107,21 +208,94 @@ export class RunStore {
     }
   }
 
-  /** Every run record, newest first. Walks the top-level `<runId>/` prefixes only, not every artifact. */
-  async list(filter: { dataset?: string } = {}): Promise<RunRecord[]> {
-    const runs: RunRecord[] = [];
+  /** A text artifact of a run (`validation-report.md`...). */
+  async putText(runId: string, name: string, body: string, contentType: string): Promise<void> {
+    await this.runs.getBlockBlobClient(runBlobName(runId, name)).upload(body, Buffer.byteLength(body), { blobHTTPHeaders: { blobContentType: contentType } });
+  }
+
+  /** Copies a source blob, pinned to the ETag that was validated, to `<runId>/<name>`; returns the snapshot's blob name. */
+  async snapshot(runId: string, name: string, source: { url: string; etag: string }): Promise<string> {
+    const target = this.runs.getBlobClient(runBlobName(runId, name));
+    const copy = await target.beginCopyFromURL(source.url, { sourceConditions: { ifMatch: source.etag } });
+    await copy.pollUntilDone();
+    return target.name;
+  }
+
+  /** Creates an empty marker blob once: true for the one caller that created it. */
+  async markOnce(name: string): Promise<boolean> {
+    await this.runs.createIfNotExists();
     try {
-      for await (const item of this.runs.listBlobsByHierarchy('/')) {
-        if (item.kind !== 'prefix') continue;
-        const run = await this.get(item.name.slice(0, -1));
-        if (run && (filter.dataset === undefined || run.dataset === filter.dataset)) runs.push(run);
-      }
+      await this.runs.getBlockBlobClient(name).upload('', 0, { conditions: { ifNoneMatch: '*' } });
+      return true;
     } catch (error) {
-      if (isStatus(error, 404)) return []; // no runs container yet
+      if (isConflict(error)) return false;
       throw error;
     }
-    return runs.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.runId.localeCompare(b.runId)));
   }
+
+  /**
+   * One page of runs, newest first (optionally of one dataset), read through the index: the cost is
+   * one listing call plus `limit` record reads, not one read per run ever made.
+   */
+  async list(options: ListOptions = {}): Promise<RunPage> {
+    const limit = Math.min(Math.max(1, Math.floor(options.limit ?? DEFAULT_PAGE_SIZE)), MAX_PAGE_SIZE);
+    const prefix = options.dataset !== undefined ? datasetIndexPrefix(options.dataset) : `${INDEX_PREFIX}all/`;
+    const marker = options.continuationToken !== undefined ? decodeToken(prefix, options.continuationToken) : undefined;
+    try {
+      await this.ensureIndexed();
+      const pages = this.runs.listBlobsFlat({ prefix }).byPage({ maxPageSize: limit, ...(marker ? { continuationToken: marker } : {}) });
+      const page = (await pages.next()).value as { segment: { blobItems: Array<{ name: string }> }; continuationToken?: string } | undefined;
+      if (!page) return { runs: [] };
+      const runIds = page.segment.blobItems.map((b) => b.name.slice(prefix.length).replace(/^\d{13}-/, ''));
+      const unreadable: NonNullable<RunPage['unreadable']> = [];
+      const records = await Promise.all(
+        runIds.map((runId) =>
+          this.get(runId).catch((error: unknown) => {
+            if (!(error instanceof InvalidRecordError)) throw error;
+            unreadable.push({ runId, problem: error.message });
+            return undefined;
+          }),
+        ),
+      );
+      const runs = records.filter((r): r is RunRecord => r !== undefined && (options.dataset === undefined || r.dataset === options.dataset));
+      return {
+        runs,
+        ...(page.continuationToken ? { continuationToken: encodeToken(prefix, page.continuationToken) } : {}),
+        ...(unreadable.length > 0 ? { unreadable } : {}),
+      };
+    } catch (error) {
+      if (isNotFound(error)) return { runs: [] }; // no runs container yet
+      throw error;
+    }
+  }
+
+  /** Every run of one dataset (all pages of its own index): for callers that need the whole history. */
+  async allOf(dataset: string): Promise<RunRecord[]> {
+    const runs: RunRecord[] = [];
+    let continuationToken: string | undefined;
+    do {
+      const page = await this.list({ dataset, limit: MAX_PAGE_SIZE, ...(continuationToken ? { continuationToken } : {}) });
+      runs.push(...page.runs);
+      continuationToken = page.continuationToken;
+    } while (continuationToken);
+    return runs;
+  }
+
+  /** Indexes runs written before the index existed, once per container. */
+  private async ensureIndexed(): Promise<void> {
+    if (this.indexed) return;
+    if (!(await this.runs.getBlobClient(INDEX_COMPLETE).exists())) {
+      for await (const item of this.runs.listBlobsByHierarchy('/')) {
+        if (item.kind !== 'prefix' || item.name === INDEX_PREFIX) continue;
+        const run = await this.get(item.name.slice(0, -1)).catch(() => undefined);
+        if (run) await this.index(run);
+      }
+      await this.runs.getBlockBlobClient(INDEX_COMPLETE).upload('', 0);
+    }
+    this.indexed = true;
+  }
+
+  private indexed = false;
 }
 
 export async function streamToString(stream: NodeJS.ReadableStream | undefined): Promise<string> {

@@ -30,8 +30,11 @@ function renderFile(file: FileReport): string[] {
   const out: string[] = [];
   const verdict = file.errorCount === 0 ? 'valid' : plural(file.errorCount, 'error');
   out.push(`## ${file.role}: \`${file.path}\` (${verdict})`, '');
-  out.push(`${plural(file.examples, 'example')} · ${plural(file.bytes, 'byte')} · sha256 \`${file.sha256}\``, '');
-  if (file.examples > 0) {
+  out.push(`${plural(file.examples, 'example')} read, ${fmt(file.validExamples)} valid · ${plural(file.bytes, 'byte')} · sha256 \`${file.sha256}\``, '');
+  if (file.measuredExamples > 0) {
+    if (file.measuredExamples !== file.examples) {
+      out.push(`Statistics below cover the ${plural(file.measuredExamples, 'example')} that could be counted; ${fmt(file.examples - file.measuredExamples)} could not (see the errors).`, '');
+    }
     out.push('| per example | min | max | mean | median | p5 | p95 | sum |', '|---|---:|---:|---:|---:|---:|---:|---:|');
     out.push(row('total tokens', file.tokens.total), row('assistant tokens', file.tokens.assistant), row('messages', file.messages), '');
     if (file.tooLong > 0) out.push(`${plural(file.tooLong, 'example')} over the token limit.`, '');

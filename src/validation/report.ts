@@ -10,8 +10,12 @@ export interface FileReport {
   path: string;
   bytes: number;
   sha256: string;
-  /** Non-blank lines: each one is meant to be an example. */
+  /** Examples read: non-blank lines, each one meant to be an example. */
   examples: number;
+  /** Examples read whose line raised no error (warnings allowed). */
+  validExamples: number;
+  /** Examples the token and message statistics cover (those that could be parsed and counted). */
+  measuredExamples: number;
   /** The first `maxErrors` errors; `errorCount` has them all. */
   errors: Finding[];
   warnings: Finding[];

@@ -99,9 +99,18 @@ async function validateFile(
   const messages = new IntHistogram(4096);
   const notes: string[] = [];
   let examples = 0;
+  let validExamples = 0;
+  let measuredExamples = 0;
   let tooLong = 0;
 
   const onLine = (line: number, bytes: Buffer | null, length: number): void => {
+    const before = { examples, errors: errors.total };
+    checkLine(line, bytes, length);
+    // An example is valid when its line raised no error (warnings allowed).
+    if (examples > before.examples && errors.total === before.errors) validExamples++;
+  };
+
+  const checkLine = (line: number, bytes: Buffer | null, length: number): void => {
     if (bytes === null) {
       examples++;
       add({ line, code: 'line_too_long', message: `line is ${length} bytes, more than any example can be; it was skipped` });
@@ -132,6 +141,7 @@ async function validateFile(
     const result = checkExample(parsed, counter);
     for (const issue of result.issues) add({ line, ...issue });
     if (result.tokens) {
+      measuredExamples++;
       totals.add(result.tokens.total);
       assistant.add(result.tokens.assistant);
       messages.add(result.tokens.messages);
@@ -197,6 +207,8 @@ async function validateFile(
       bytes,
       sha256: sha256.digest('hex'),
       examples,
+      validExamples,
+      measuredExamples,
       errors: errors.items,
       warnings: warnings.items,
       errorCount: errors.total,

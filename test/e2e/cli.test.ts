@@ -61,9 +61,9 @@ describe('ftpipe against the local stack', () => {
     const dropped = await ftpipe(['drop', LAB_TRAINING, '--validation', LAB_VALIDATION, '--name', 'cli-lab', '--watch', '--interval', '0.5']);
     expect(dropped.stderr).toMatch(/training step \d+\/100 loss \d/);
     expect(dropped.stdout).toContain('uploaded datasets/cli-lab.validation.jsonl, datasets/cli-lab.jsonl');
-    expect(dropped.stdout).toMatch(/run cli-lab-[0-9a-f]+ succeeded: .* deployed as cli-lab\. Try it: ftpipe chat cli-lab/);
+    expect(dropped.stdout).toMatch(/run cli-lab-[0-9a-f-]+ succeeded: .* deployed as cli-lab\. Try it: ftpipe chat cli-lab/);
     expect(dropped.status).toBe(0);
-    const runId = /run (cli-lab-[0-9a-f]+) succeeded/.exec(dropped.stdout)![1]!;
+    const runId = /run (cli-lab-[0-9a-f-]+) succeeded/.exec(dropped.stdout)![1]!;
 
     const runs = await ftpipe(['runs', '--dataset', 'cli-lab']);
     expect(runs.status).toBe(0);
@@ -80,7 +80,7 @@ describe('ftpipe against the local stack', () => {
 
     const aliases = await ftpipe(['aliases']);
     expect(aliases.status).toBe(0);
-    expect(aliases.stdout).toMatch(new RegExp(`^cli-lab +cli-lab +gpt-4o-mini-2024-07-18\\.ft-[0-9a-f]+ +${runId}$`, 'm'));
+    expect(aliases.stdout).toMatch(new RegExp(`^cli-lab +cli-lab +gpt-4o-mini-2024-07-18\\.ft-[0-9a-f-]+ +${runId}$`, 'm'));
 
     // Piped lines are messages; each answer streams back, and the conversation keeps its history.
     const chat = await ftpipe(['chat', 'cli-lab'], 'Who discovered Antarctica?\nAnd the moon?\n');
@@ -100,9 +100,9 @@ describe('ftpipe against the local stack', () => {
     const lines = validLines(10);
     lines[2] = '{"messages": [{"role": "bot", "content": "hi"}, {"role": "assistant", "content": "x"}]}';
     const dropped = await ftpipe(['drop', file('cli-bad.jsonl', lines.join('\n')), '--watch', '--interval', '0.3']);
-    expect(dropped.stdout).toMatch(/run cli-bad-[0-9a-f]+ rejected: 1 validation error\(s\)\. Details: ftpipe run cli-bad-/);
+    expect(dropped.stdout).toMatch(/run cli-bad-[0-9a-f-]+ rejected: 1 validation error\(s\)\. Details: ftpipe run cli-bad-/);
     expect(dropped.status).toBe(1);
-    const runId = /run (cli-bad-[0-9a-f]+) rejected/.exec(dropped.stdout)![1]!;
+    const runId = /run (cli-bad-[0-9a-f-]+) rejected/.exec(dropped.stdout)![1]!;
     const shown = await ftpipe(['run', runId]);
     expect(shown.stdout).toContain(`${runId}  cli-bad  REJECTED`);
     expect(shown.stdout).toContain('  training:3  unrecognized_role  messages[0].role  role "bot" is not one of');
@@ -122,7 +122,7 @@ describe('ftpipe against the local stack', () => {
     await emulatorConfig({ jobSeconds: 60 });
     const dropped = await ftpipe(['drop', file('cli-cancel.jsonl', [...labLines, labLines[1]].join('\n'))]);
     expect(dropped.status).toBe(0);
-    const runId = /run (cli-cancel-[0-9a-f]+)/.exec(dropped.stdout)![1]!;
+    const runId = /run (cli-cancel-[0-9a-f-]+)/.exec(dropped.stdout)![1]!;
     await stack.untilRun('cli-cancel', ['training'], 20_000);
     const timedOut = await ftpipe(['watch', runId, '--timeout', '0.5', '--interval', '0.2']);
     expect(timedOut.status).toBe(6);
@@ -149,7 +149,7 @@ describe('ftpipe against the local stack', () => {
   it('a failed fine-tuning job makes watch exit 3 with the service error', async () => {
     await emulatorConfig({ failNextJob: true });
     const result = await ftpipe(['drop', file('cli-fail.jsonl', [...labLines, labLines[2]].join('\n')), '--watch', '--interval', '0.5']);
-    expect(result.stdout).toMatch(/run cli-fail-[0-9a-f]+ failed: internalFailure: .*injected/);
+    expect(result.stdout).toMatch(/run cli-fail-[0-9a-f-]+ failed: internalFailure: .*injected/);
     expect(result.status).toBe(3);
   }, 40_000);
 

@@ -72,7 +72,7 @@ describe.skipIf(skip)('the web console in headless Chromium', () => {
     await page.setInputFiles('#file-validation', LAB_VALIDATION);
     await screenshot(page, 'drop-form');
     await page.click('button[type="submit"]');
-    await page.waitForURL(/#\/runs\/console-lab-[0-9a-f]+$/, { timeout: 20_000 });
+    await page.waitForURL(/#\/runs\/console-lab-[0-9a-f-]+$/, { timeout: 20_000 });
 
     // While the job is still going, the chart already has points (it updates from the job's events).
     await page.waitForSelector('article.run:not([data-status="succeeded"]) figure[data-chart="loss"]:not([data-points="0"])', { timeout: 30_000 });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultDeploymentName } from '../../src/runs/run-id.js';
 import { LAB_TRAINING, LAB_VALIDATION } from '../support/paths.js';
 import { startPipelineStack, type PipelineStack } from '../support/pipeline-stack.js';
 
@@ -41,7 +42,7 @@ describe('the pipeline under service faults', () => {
     expect(jobs).toHaveLength(1);
     const deployments = [];
     for await (const d of stack.arm.deployments.list('rg-e2e', 'aoai-e2e')) deployments.push(d);
-    expect(deployments.map((d) => d.name)).toEqual(['flaky']);
+    expect(deployments.map((d) => d.name)).toEqual([defaultDeploymentName('flaky')]);
     // No file left behind: a duplicate from a retried upload would not be among those the run deletes.
     const files = [];
     for await (const f of stack.openai.files.list()) files.push(f);

@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifySignature } from '../../src/notify/signature.js';
+import { defaultDeploymentName } from '../../src/runs/run-id.js';
 import { LAB_TRAINING, LAB_VALIDATION } from '../support/paths.js';
 import { ACCOUNT, RESOURCE_GROUP, startPipelineStack, type PipelineStack } from '../support/pipeline-stack.js';
 import { waitFor } from '../support/wait.js';
@@ -56,11 +57,12 @@ describe('the pipeline end to end (dev/host + Azurite + emulator)', () => {
     const run = await stack.untilRun('lab/sarcasm', ['succeeded', 'failed', 'rejected', 'cancelled']);
     expect(run.error).toBeUndefined();
     expect(run.status).toBe('succeeded');
-    expect(run.runId).toMatch(/^lab-sarcasm-[0-9a-f]{10}$/);
+    expect(run.runId).toMatch(/^lab-sarcasm-[0-9a-f]{8}-[0-9a-f]{10}$/);
+    const deploymentName = defaultDeploymentName('lab/sarcasm'); // lab-sarcasm-<8 hex>
     expect(Object.keys(run.phases)).toEqual(expect.arrayContaining(['validating', 'uploading', 'training', 'deploying', 'succeeded']));
     expect(run.job?.fineTunedModel).toMatch(/^gpt-4o-mini-2024-07-18\.ft-/);
     expect(run.job?.trainedTokens).toBeGreaterThan(0);
-    expect(run.deployment).toMatchObject({ name: 'lab-sarcasm', model: run.job?.fineTunedModel, sku: 'Standard', capacity: 1, chatUrl: 'http://localhost:7071/api/v1/chat/completions' });
+    expect(run.deployment).toMatchObject({ name: deploymentName, model: run.job?.fineTunedModel, sku: 'Standard', capacity: 1, chatUrl: 'http://localhost:7071/api/v1/chat/completions' });
     expect(run.files?.deleted).toBe(true);
     // The final status is recorded before the final notification is sent (and recorded on the
     // run); the orchestration completes right after that.
@@ -74,10 +76,10 @@ describe('the pipeline end to end (dev/host + Azurite + emulator)', () => {
     expect(polls).toBeLessThanOrEqual(Math.ceil(trainingSeconds / 1) + 1);
 
     // The deployment exists in the emulator (ARM) with the fine-tuned model, and answers chat.
-    const deployment = await stack.arm.deployments.get(RESOURCE_GROUP, ACCOUNT, 'lab-sarcasm');
+    const deployment = await stack.arm.deployments.get(RESOURCE_GROUP, ACCOUNT, deploymentName);
     expect(deployment.properties?.provisioningState).toBe('Succeeded');
     expect(deployment.properties?.model?.name).toBe(run.job?.fineTunedModel);
-    const chat = await stack.openai.chat.completions.create({ model: 'lab-sarcasm', messages: [{ role: 'user', content: "What's the capital of Australia?" }] });
+    const chat = await stack.openai.chat.completions.create({ model: deploymentName, messages: [{ role: 'user', content: "What's the capital of Australia?" }] });
     expect(chat.choices[0]?.message.content?.length).toBeGreaterThan(0);
 
     // And through the app's own OpenAI-compatible endpoint, with the official client, by alias
@@ -113,13 +115,13 @@ describe('the pipeline end to end (dev/host + Azurite + emulator)', () => {
     expect(svg).toContain('class="valid-loss"');
 
     // The recorded deployment, for the chat endpoint.
-    const record = JSON.parse((await stack.runs.getBlobClient('deployments/lab-sarcasm.json').downloadToBuffer()).toString('utf8'));
-    expect(record).toMatchObject({ deploymentName: 'lab-sarcasm', dataset: 'lab/sarcasm', model: run.job?.fineTunedModel, runId: run.runId });
+    const record = JSON.parse((await stack.runs.getBlobClient(`deployments/${deploymentName}.json`).downloadToBuffer()).toString('utf8'));
+    expect(record).toMatchObject({ deploymentName, dataset: 'lab/sarcasm', model: run.job?.fineTunedModel, runId: run.runId });
 
     const events = await stack.queued(run.runId);
     expect(events.map((e) => e.type)).toEqual(['run.training', 'run.succeeded']);
     expect(events.map((e) => e.id)).toEqual([`${run.runId}:run.training`, `${run.runId}:run.succeeded`]);
-    expect(events[1]?.data).toMatchObject({ deployment: 'lab-sarcasm', model: run.job?.fineTunedModel, chatUrl: run.deployment?.chatUrl });
+    expect(events[1]?.data).toMatchObject({ deployment: deploymentName, model: run.job?.fineTunedModel, chatUrl: run.deployment?.chatUrl });
 
     const delivered = webhook.deliveries.filter((d) => d.body.includes(run.runId));
     expect(delivered.map((d) => (JSON.parse(d.body) as { type: string }).type)).toEqual(['run.training', 'run.succeeded']);

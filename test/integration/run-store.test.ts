@@ -30,12 +30,12 @@ describe('RunStore over Azurite', () => {
   });
 
   it('lists nothing before the container exists, then runs newest first with a dataset filter', async () => {
-    expect(await store.list()).toEqual([]);
+    expect(await store.list()).toEqual({ runs: [] });
     await store.put(run('a-1', '2026-01-01T00:00:00.000Z', 'a'));
     await store.put(run('b-1', '2026-01-03T00:00:00.000Z', 'b'));
     await store.put(run('a-2', '2026-01-02T00:00:00.000Z', 'a'));
-    expect((await store.list()).map((r) => r.runId)).toEqual(['b-1', 'a-2', 'a-1']);
-    expect((await store.list({ dataset: 'a' })).map((r) => r.runId)).toEqual(['a-2', 'a-1']);
+    expect((await store.list()).runs.map((r) => r.runId)).toEqual(['b-1', 'a-2', 'a-1']);
+    expect((await store.list({ dataset: 'a' })).runs.map((r) => r.runId)).toEqual(['a-2', 'a-1']);
     expect(await store.get('nope')).toBeUndefined();
   });
 

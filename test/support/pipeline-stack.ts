@@ -42,6 +42,8 @@ export function pipelineSettings(azurite: RunningAzurite, emulator: RunningEmula
     AZURE_OPENAI_ACCOUNT: ACCOUNT,
     POLL_MIN_SECONDS: '1',
     POLL_MAX_SECONDS: '2',
+    // Short, not zero: the settle path runs, without adding seconds to every end-to-end run.
+    DROP_SETTLE_SECONDS: '1',
     ...extra,
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ChatError } from '../../src/chat/errors.js';
-import { parseChatRequest } from '../../src/chat/parse-request.js';
+import { MAX_JSON_DEPTH, parseChatRequest } from '../../src/chat/parse-request.js';
 import { readBodyText } from '../../src/chat/read-body.js';
 
 const limits = { maxMessages: 3, maxTokens: 50 };
@@ -91,5 +91,18 @@ describe('readBodyText', () => {
     await expect(readBodyText(streamOf('x'), '2048', 1024)).rejects.toMatchObject({ status: 413, code: 'request_too_large' });
     await expect(readBodyText(streamOf('x'.repeat(600), 'y'.repeat(600)), null, 1024)).rejects.toMatchObject({ status: 413 });
     expect(await readBodyText(streamOf('x'.repeat(1024)), null, 1024)).toHaveLength(1024);
+  });
+});
+
+describe('parseChatRequest nesting', () => {
+  const nested = (depth: number) => `{"model":"m","messages":[{"role":"user","content":"hi"}],"x":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+
+  it('refuses a body nested deeper than MAX_JSON_DEPTH with a 400 (deep enough to overflow the SDK\'s serialiser)', () => {
+    expect(() => parseChatRequest(nested(200_000), limits)).toThrow(expect.objectContaining({ status: 400, code: 'nesting_too_deep' }));
+    expect(() => parseChatRequest(nested(MAX_JSON_DEPTH), limits)).toThrow(expect.objectContaining({ code: 'nesting_too_deep' }));
+  });
+
+  it('accepts ordinary nesting (structured-output schemas, tool parameters)', () => {
+    expect(parseChatRequest(nested(MAX_JSON_DEPTH - 3), limits).model).toBe('m');
   });
 });

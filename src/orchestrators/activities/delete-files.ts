@@ -1,5 +1,5 @@
 import * as df from 'durable-functions';
-import { classifyError } from '../../azure/service-errors.js';
+import { isNotFound } from '../../azure/service-errors.js';
 import { runActivity } from '../activity-result.js';
 import { getServices } from '../services.js';
 
@@ -14,7 +14,7 @@ df.app.activity(DELETE_FILES, {
         try {
           await openai.files.delete(id);
         } catch (error) {
-          if (classifyError(error).failure.status !== 404) throw error;
+          if (!isNotFound(error)) throw error;
         }
       }
       return null;

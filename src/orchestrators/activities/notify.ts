@@ -1,7 +1,6 @@
 import * as df from 'durable-functions';
-import { sendToQueue, sendToWebhook } from '../../notify/publish.js';
+import { publish } from '../../notify/publish.js';
 import type { RunEvent } from '../../runs/run-record.js';
-import { applyUpdate } from '../../runs/run-store.js';
 import { runActivity } from '../activity-result.js';
 import { getServices } from '../services.js';
 
@@ -15,17 +14,7 @@ df.app.activity(NOTIFY, {
   handler: (event: RunEvent, context) =>
     runActivity(async () => {
       const { storage, config, store } = getServices();
-      await sendToQueue(storage.events, event);
-      const problem = await sendToWebhook(config.notify, event);
-      if (problem) context.warn(`notification ${event.id}: ${problem}`);
-      const webhook = problem ? 'failed' : config.notify.webhookUrl ? 'delivered' : 'not configured';
-      await store.update(event.runId, (run) =>
-        applyUpdate(run, {
-          at: new Date().toISOString(),
-          notification: { id: event.id, type: event.type, webhook },
-          ...(problem ? { notificationFailure: { event: event.id, error: problem } } : {}),
-        }),
-      );
+      await publish(event, { events: storage.events, webhook: config.notify, store, log: (line) => context.warn(line) });
       return null;
     }),
 });

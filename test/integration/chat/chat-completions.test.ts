@@ -238,4 +238,12 @@ describe('POST /api/v1/chat/completions', () => {
     expect(logger.lines.some((l) => l.includes('chat: sarcasm -> sarcasm-bot 200'))).toBe(true);
     expect(logger.lines.some((l) => l.includes(emulator.apiKey))).toBe(false);
   });
+  it('a deeply nested body is a clear 400 (not a 502 "could not be reached"), and the refusal is logged', async () => {
+    const depth = 1500; // ~3 KB: inside the body limit; parses fine, too deep to forward safely
+    const body = `{"model":"sarcasm","messages":[{"role":"user","content":"hi"}],"metadata":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+    const response = await post(body);
+    expect(response.status).toBe(400);
+    expect(await errorOf(response)).toMatchObject({ type: 'invalid_request_error', code: 'nesting_too_deep', message: expect.stringMatching(/nested more than 100 levels/) });
+    expect(logger.lines.some((l) => /chat: 400 nesting_too_deep/.test(l))).toBe(true);
+  });
 });

@@ -12,10 +12,10 @@ const config = loadConfig({
 });
 
 describe('parseRunOptions', () => {
-  it('without an options file: the settings, and the dataset slug as deployment name', () => {
+  it('without an options file: the settings, and the dataset key (slug + name hash) as deployment name', () => {
     expect(parseRunOptions(undefined, 'Team A/Sarcasm Bot', config)).toEqual({
       ok: true,
-      options: { baseModel: 'gpt-4o-mini-2024-07-18', trainingType: 'Developer', deployment: { name: 'team-a-sarcasm-bot', sku: 'Standard', capacity: 1 } },
+      options: { baseModel: 'gpt-4o-mini-2024-07-18', trainingType: 'Developer', deployment: { name: expect.stringMatching(/^team-a-sarcasm-bot-[0-9a-f]{8}$/), sku: 'Standard', capacity: 1 } },
     });
   });
 
