@@ -57,7 +57,12 @@ describe('the HTTP API behind the console and the CLI', () => {
     const openai = new OpenAI({ baseURL: `${stack.host.url}/api/v1`, apiKey: 'unused', maxRetries: 0 });
     const ids = [];
     for await (const model of openai.models.list()) ids.push(model);
-    expect(ids).toEqual([expect.objectContaining({ id: 'api-lab', object: 'model', owned_by: 'finetune-pipeline', kind: 'alias', deployment: 'api-lab', run_id: runId })]);
+    const deployment = (ids[0] as unknown as { deployment?: string } | undefined)?.deployment;
+    expect(deployment).toMatch(/^api-lab-[0-9a-f]+$/);
+    expect(ids).toEqual([
+      expect.objectContaining({ id: 'api-lab', object: 'model', owned_by: 'finetune-pipeline', kind: 'alias', deployment, run_id: runId }),
+      expect.objectContaining({ id: deployment, object: 'model', kind: 'deployment', deployment, run_id: runId }),
+    ]);
   });
 
   it('retries only failed or cancelled runs, and explains why not otherwise', async () => {
