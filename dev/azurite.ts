@@ -22,6 +22,7 @@ export interface RunningAzurite {
 
 const accountKey = /AccountKey=([^;]+)/.exec(developmentStorageConnectionString)![1]!;
 const services = ['Blob', 'Queue', 'Table'] as const;
+const exitWithParent = "process.stdin.on('end', () => process.exit(0)); process.stdin.on('error', () => process.exit(0)); process.stdin.resume();";
 
 /** Azurite's CLI inside node_modules, run with the same Node binary as us. */
 function azuriteCli(): string {
@@ -43,7 +44,10 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     '--skipApiVersionCheck', '--loose', '--disableTelemetry', '--silent',
     ...(options.location ? ['--location', options.location] : ['--inMemoryPersistence']),
   ];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Azurite lives exactly as long as its parent: it exits when the pipe on its stdin closes, which
+  // happens on every way the parent can end (Ctrl-C, a crash, kill -9), so `npm start` never
+  // leaves an Azurite behind holding the ports.
+  const child = spawn(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(exitWithParent)}`, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   const endpoints = await waitForEndpoints(child);
   const [blobEndpoint, queueEndpoint, tableEndpoint] = services.map((s) => `${endpoints.get(s)}/devstoreaccount1`) as [string, string, string];
   const connectionString =

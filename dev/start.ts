@@ -45,10 +45,11 @@ class StartError extends Error {}
  * Manager endpoints, and the emulator's API key (a laptop has no Azure login for
  * DefaultAzureCredential). Settings the user set explicitly are left alone.
  */
-async function startAoaiEmulator(port: number): Promise<Stoppable & { url: string }> {
+async function startAoaiEmulator(port: number, stateDir: string): Promise<Stoppable & { url: string }> {
   let emulator: RunningEmulator;
   try {
-    emulator = await startEmulator({ port });
+    // Its files, jobs and deployments live beside Azurite's data, so the whole local stack survives a restart.
+    emulator = await startEmulator({ port, stateDir });
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
     throw new StartError(
@@ -113,6 +114,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // The terminal closing: stop the stack as for Ctrl-C (Azurite also ends with this process).
+  process.on('SIGHUP', onSignal);
 
   try {
     if (usesLocalStorage(process.env['AzureWebJobsStorage'])) {
@@ -141,9 +144,10 @@ async function main(): Promise<void> {
     if (process.env['AZURE_OPENAI_ENDPOINT']) {
       console.log(`Azure OpenAI: ${process.env['AZURE_OPENAI_ENDPOINT']} (AZURE_OPENAI_ENDPOINT is set; the emulator is not started)`);
     } else {
-      const emulator = await startAoaiEmulator(options.emulatorPort);
+      const stateDir = path.join(options.azuriteLocation, 'aoai-emulator');
+      const emulator = await startAoaiEmulator(options.emulatorPort, stateDir);
       running.push(emulator);
-      console.log(`Azure OpenAI + Resource Manager emulator: ${emulator.url}`);
+      console.log(`Azure OpenAI + Resource Manager emulator: ${emulator.url} (state in ${path.relative(projectRoot, stateDir) || '.'})`);
     }
 
     let host: RunningHost;

@@ -102,7 +102,7 @@ param ftBaseModel string = 'gpt-4o-mini-2024-07-18'
   ''
   'Standard'
   'GlobalStandard'
-  'Developer'
+  'developerTier'
 ])
 @description('FT_TRAINING_TYPE: training tier when a dataset\'s options do not say (empty: the service default).')
 param ftTrainingType string = ''

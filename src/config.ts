@@ -4,6 +4,7 @@
  * problem. `local.settings.sample.json`, the README and the Bicep in `infra/` are checked against
  * this table by tests, so they cannot drift from what the code reads.
  */
+import { DEFAULT_API_VERSION, KNOWN_API_VERSIONS } from './azure/api-versions.js';
 import { findModel, MODEL_CATALOG } from './validation/models.js';
 
 export interface SettingSpec {
@@ -20,7 +21,11 @@ export interface SettingSpec {
 }
 
 export const DEPLOYMENT_SKUS = ['Standard', 'GlobalStandard', 'DeveloperTier'] as const;
-export const TRAINING_TYPES = ['Standard', 'GlobalStandard', 'Developer'] as const;
+/**
+ * Azure's fine-tuning training tiers, spelled as the Azure documentation's REST examples and the
+ * Azure SDK's tests send them (the API description does not declare `trainingType` at all).
+ */
+export const TRAINING_TYPES = ['Standard', 'GlobalStandard', 'developerTier'] as const;
 export type DeploymentSku = (typeof DEPLOYMENT_SKUS)[number];
 export type TrainingType = (typeof TRAINING_TYPES)[number];
 
@@ -45,7 +50,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { name: 'EVENTS_QUEUE', readBy: 'app', default: 'finetune-events', description: 'Storage queue that receives a JSON message for every run state change.' },
   { name: 'AZURE_OPENAI_ENDPOINT', readBy: 'app', description: 'Azure OpenAI endpoint, `https://<account>.openai.azure.com/`. Locally, `npm start` sets it to the emulator when empty.' },
   { name: 'AZURE_OPENAI_API_KEY', readBy: 'app', secret: true, localOnly: true, description: 'Optional API key. Leave empty to use Microsoft Entra ID (DefaultAzureCredential / managed identity).' },
-  { name: 'AZURE_OPENAI_API_VERSION', readBy: 'app', default: '2025-04-01-preview', description: 'Azure OpenAI data-plane API version (fine-tuning `trainingType` needs 2025-04-01-preview or later).' },
+  { name: 'AZURE_OPENAI_API_VERSION', readBy: 'app', default: '2025-04-01-preview', description: 'Azure OpenAI data-plane API version; start-up stops with one line if it is not a version Azure serves (src/azure/api-versions.ts). Fine-tuning `method` and `trainingType` need 2025-04-01-preview or later.' },
   { name: 'AZURE_CLIENT_ID', readBy: 'app', description: 'Client id of the user-assigned managed identity to authenticate with (empty: system identity or developer login).' },
   { name: 'AZURE_SUBSCRIPTION_ID', readBy: 'app', description: 'Subscription of the Azure OpenAI account (deployments are made through Azure Resource Manager).' },
   { name: 'AZURE_RESOURCE_GROUP', readBy: 'app', description: 'Resource group of the Azure OpenAI account.' },
@@ -57,7 +62,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { name: 'DEPLOYMENT_CAPACITY', readBy: 'app', default: '1', description: 'Deployment capacity in units of 1,000 tokens per minute.' },
   { name: 'POLL_MIN_SECONDS', readBy: 'app', default: '15', description: 'Shortest wait between two status checks of a file, job or deployment.' },
   { name: 'POLL_MAX_SECONDS', readBy: 'app', default: '300', description: 'Longest wait between two status checks of a running job.' },
-  { name: 'DELETE_UPLOADED_FILES', readBy: 'app', default: 'true', description: 'Delete the uploaded training files from Azure OpenAI after training (a resource holds at most 50 files).' },
+  { name: 'DELETE_UPLOADED_FILES', readBy: 'app', default: 'true', description: 'Delete the uploaded training files from Azure OpenAI after training (a resource holds at most 100 files, 1 GB in all).' },
   { name: 'NOTIFY_WEBHOOK_URL', readBy: 'app', description: 'Optional https URL that receives every notification as a signed POST.' },
   { name: 'NOTIFY_WEBHOOK_SECRET', readBy: 'app', secret: true, description: 'HMAC-SHA256 key for the `X-Signature` header of webhook notifications (required with NOTIFY_WEBHOOK_URL).' },
   { name: 'CHAT_MAX_BODY_BYTES', readBy: 'app', default: '1048576', description: 'Largest accepted chat-completions request body, in bytes.' },
@@ -199,7 +204,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     eventsQueue: name('EVENTS_QUEUE', CONTAINER_NAME, 'a storage queue name (3-63 lower-case letters, digits, hyphens)'),
     openai: {
       endpoint: openaiEndpoint,
-      apiVersion: name('AZURE_OPENAI_API_VERSION', /^\d{4}-\d{2}-\d{2}(-preview)?$/, 'an API version like 2024-10-21'),
+      apiVersion: knownApiVersion(raw('AZURE_OPENAI_API_VERSION') ?? DEFAULT_API_VERSION, problems),
       ...(apiKey ? { apiKey } : {}),
     },
     ...(managedIdentityClientId ? { managedIdentityClientId } : {}),
@@ -247,4 +252,12 @@ let loaded: AppConfig | undefined;
 export function appConfig(): AppConfig {
   loaded ??= loadConfig(process.env);
   return loaded;
+}
+
+/** AZURE_OPENAI_API_VERSION must be a version Azure serves (src/azure/api-versions.ts). */
+function knownApiVersion(value: string, problems: string[]): string {
+  if (!KNOWN_API_VERSIONS.includes(value)) {
+    problems.push(`AZURE_OPENAI_API_VERSION '${value}' is not an Azure OpenAI API version; use one of ${KNOWN_API_VERSIONS.join(', ')} (default ${DEFAULT_API_VERSION})`);
+  }
+  return value;
 }

@@ -3,7 +3,7 @@
  * `data: [DONE]`), in Azure's shapes (content filter results included), with `usage` counted by
  * the model's tokenizer using the OpenAI cookbook's per-message formula.
  */
-import { findModel, TokenCounter, type EncodingName } from '../../src/validation/index.js';
+import { getEncoding, type Tiktoken, type TiktokenEncoding } from 'js-tiktoken';
 import { baseModelReply, closestReply } from './answers.js';
 import { ApiError, invalidRequest } from './errors.js';
 import { findServingDeployment } from './deployments.js';
@@ -22,13 +22,24 @@ const NOT_FILTERED = {
   violence: { filtered: false, severity: 'safe' },
 };
 
-const counters = new Map<EncodingName, TokenCounter>();
+/** Counts tokens with OpenAI's own tokenizer (js-tiktoken), never the app's counter. */
+interface TokenCounter {
+  count(text: string): number;
+}
+
+const counters = new Map<TiktokenEncoding, TokenCounter>();
+
+/** gpt-35-turbo and gpt-4 (not 4o/4.1) use cl100k_base; the newer models o200k_base (OpenAI's tiktoken model table). */
+function encodingOf(model: string): TiktokenEncoding {
+  return /^(gpt-35-turbo|gpt-3\.5-turbo|gpt-4-|gpt-4$)/.test(model) ? 'cl100k_base' : 'o200k_base';
+}
 
 function counterFor(model: string): TokenCounter {
-  const encoding = findModel(model)?.encoding ?? 'o200k_base';
+  const encoding = encodingOf(model);
   let counter = counters.get(encoding);
   if (!counter) {
-    counter = new TokenCounter(encoding);
+    const tokenizer: Tiktoken = getEncoding(encoding);
+    counter = { count: (text) => tokenizer.encode(text, [], []).length };
     counters.set(encoding, counter);
   }
   return counter;

@@ -8,6 +8,8 @@ import { ApiError } from './errors.js';
 export interface InjectedError {
   code: string;
   message: string;
+  /** For failNextDeployment: the final provisioning state, Failed (default), Canceled or Disabled [spec-arm]. */
+  provisioningState?: 'Failed' | 'Canceled' | 'Disabled';
 }
 
 export interface EmulatorConfig {
@@ -118,14 +120,22 @@ function injected(field: 'failNextJob' | 'failNextFile' | 'failNextDeployment', 
   const fallback = DEFAULT_INJECTED[field];
   if (value === true) return { ...fallback };
   if (typeof value === 'object' && !Array.isArray(value)) {
-    const { code, message, ...rest } = value as Record<string, unknown>;
+    const { code, message, provisioningState, ...rest } = value as Record<string, unknown>;
     const unknown = Object.keys(rest);
     if (unknown.length > 0) throw new ConfigError(`${field}.${unknown[0]}`, 'unknown field; expected code and message');
+    const endStates = ['Failed', 'Canceled', 'Disabled'];
+    if (provisioningState !== undefined && (field !== 'failNextDeployment' || !endStates.includes(provisioningState as string))) {
+      throw new ConfigError(`${field}.provisioningState`, `only failNextDeployment takes one, and it must be one of ${endStates.join(', ')}`);
+    }
     if (code !== undefined && (typeof code !== 'string' || code === '')) throw new ConfigError(`${field}.code`, 'expected a non-empty string');
     if (message !== undefined && (typeof message !== 'string' || message === '')) {
       throw new ConfigError(`${field}.message`, 'expected a non-empty string');
     }
-    return { code: (code as string | undefined) ?? fallback.code, message: (message as string | undefined) ?? fallback.message };
+    return {
+      code: (code as string | undefined) ?? fallback.code,
+      message: (message as string | undefined) ?? fallback.message,
+      ...(provisioningState ? { provisioningState: provisioningState as 'Failed' | 'Canceled' | 'Disabled' } : {}),
+    };
   }
   throw new ConfigError(field, 'expected true, null, or an object {code, message}');
 }

@@ -2,18 +2,27 @@
  * Azure Resource Manager: `Microsoft.CognitiveServices/accounts/deployments`. PUT and DELETE are
  * long-running operations as ARM runs them: the first answer carries an `Azure-AsyncOperation`
  * header pointing at an operation status resource that reads `InProgress` until the change is
- * done `deploySeconds` later, then `Succeeded` (or `Failed` with an error) — which is exactly what
- * `@azure/arm-cognitiveservices`' `beginCreateOrUpdateAndWait` / `beginDeleteAndWait` poll.
+ * done `deploySeconds` later, then `Succeeded` (or `Failed`/`Canceled` with an error) — which is
+ * exactly what `@azure/arm-cognitiveservices`' `beginCreateOrUpdateAndWait` / `beginDeleteAndWait` poll.
+ *
+ * provisioningState [spec-arm DeploymentProvisioningState]: `Accepted` for the first fifth of the
+ * provisioning time, then `Creating`, then `Succeeded`; an injected fault ends in `Failed`,
+ * `Canceled` or `Disabled`. There is no `Updating` in the description, so an update (sku or
+ * capacity) runs through the same states. A PUT that changes the model of an existing deployment
+ * is refused with `CannotChangeDeploymentModel` (public reports: Azure-Samples/azure-search-openai-demo
+ * issues #1429, #1330, #1121 quote "The model of deployment cannot be changed.").
  */
-import { MODEL_CATALOG } from '../../src/validation/index.js';
+import { FINE_TUNABLE_MODELS, LIMITS } from './azure-facts.js';
 import { armError } from './errors.js';
 import { json, jsonBody, type RequestContext, type Reply } from './http.js';
 import type { EmulatorState, ModelRef, PendingChange, Sku, StoredDeployment, StoredOperation } from './state.js';
 
-/** Azure's limit of fine-tuned model deployments per resource. */
-export const MAX_FINE_TUNED_DEPLOYMENTS = 5;
+/** Azure's limit of fine-tuned model deployments per resource (azure-facts.ts). */
+export const MAX_FINE_TUNED_DEPLOYMENTS = LIMITS.maxFineTunedDeployments;
+/** Share of `deploySeconds` a new change reads `Accepted` before `Creating`. */
+const ACCEPTED_SHARE = 0.2;
 const DEPLOYMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{1,63}$/;
-const BASE_MODEL_NAMES = new Set(MODEL_CATALOG.flatMap((m) => [m.id, ...(m.aliases ?? [])]));
+const BASE_MODEL_NAMES = new Set(FINE_TUNABLE_MODELS.flatMap((m) => [m.id, ...m.aliases]));
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
@@ -62,7 +71,9 @@ export function deploymentObject(d: StoredDeployment): Record<string, unknown> {
 export function advanceDeployments(state: EmulatorState, now: number): void {
   for (const [key, d] of state.deployments) {
     const change = d.pending;
-    if (!change || change.completeAt > now) continue;
+    if (!change) continue;
+    if (change.kind !== 'delete' && d.provisioningState === 'Accepted' && change.acceptedUntil <= now) d.provisioningState = 'Creating';
+    if (change.completeAt > now) continue;
     d.pending = null;
     d.modifiedAt = change.completeAt;
     change.operation.endTime = change.completeAt;
@@ -70,9 +81,11 @@ export function advanceDeployments(state: EmulatorState, now: number): void {
       state.deployments.delete(key);
       change.operation.status = 'Succeeded';
     } else if (change.failWith) {
-      d.provisioningState = 'Failed';
-      change.operation.status = 'Failed';
-      change.operation.error = change.failWith;
+      const end = change.failWith.provisioningState ?? 'Failed';
+      d.provisioningState = end;
+      // ARM's operation status knows Succeeded, Failed and Canceled; a disabled deployment's operation failed.
+      change.operation.status = end === 'Canceled' ? 'Canceled' : 'Failed';
+      change.operation.error = { code: change.failWith.code, message: change.failWith.message };
     } else {
       d.model = change.model;
       d.sku = change.sku;
@@ -88,8 +101,8 @@ export function findServingDeployment(state: EmulatorState, name: string): Model
   const wanted = name.toLowerCase();
   for (const d of state.deployments.values()) {
     if (d.name.toLowerCase() !== wanted || !d.serving) continue;
-    // An update keeps the previous model serving until the new one is provisioned, as on Azure.
-    if (d.provisioningState === 'Succeeded' || d.provisioningState === 'Updating') return d.serving;
+    // An update (sku, capacity) keeps the model serving while it is provisioned, as on Azure.
+    if (d.provisioningState !== 'Failed' && d.provisioningState !== 'Disabled' && d.provisioningState !== 'Deleting') return d.serving;
   }
   return null;
 }
@@ -101,7 +114,8 @@ function startOperation(ctx: RequestContext, kind: PendingChange['kind'], model:
   const operation: StoredOperation = { id, path, status: 'InProgress', startTime: now, endTime: null, error: null };
   state.operations.set(id, operation);
   const failWith = kind === 'delete' ? null : state.takeFault('failNextDeployment');
-  return { kind, completeAt: now + state.config.deploySeconds * 1000, model, sku, failWith, operation };
+  const duration = state.config.deploySeconds * 1000;
+  return { kind, acceptedUntil: now + duration * ACCEPTED_SHARE, completeAt: now + duration, model, sku, failWith, operation };
 }
 
 function operationHeaders(ctx: RequestContext, operation: StoredOperation): Record<string, string> {
@@ -164,10 +178,14 @@ export function putDeployment(ctx: RequestContext): Reply {
   if (existing?.pending) {
     throw armError(409, 'RequestConflict', `Cannot modify deployment '${existing.name}': another operation is in progress (provisioningState '${existing.provisioningState}').`);
   }
+  if (existing && existing.model.name !== model.name) {
+    // ARM's answer to swapping the model of an existing deployment (see the header comment).
+    throw armError(400, 'CannotChangeDeploymentModel', 'The model of deployment cannot be changed.');
+  }
   if (isFineTuned(state, model) && !(existing && isFineTuned(state, existing.model))) {
     const account = accountKey(ctx);
     const used = [...state.deployments.values()].filter(
-      (d) => d.accountKey === account && d.provisioningState !== 'Failed' && isFineTuned(state, d.pending?.model ?? d.model),
+      (d) => d.accountKey === account && !['Failed', 'Canceled', 'Disabled'].includes(d.provisioningState) && isFineTuned(state, d.pending?.model ?? d.model),
     ).length;
     if (used >= MAX_FINE_TUNED_DEPLOYMENTS) {
       throw armError(
@@ -187,14 +205,14 @@ export function putDeployment(ctx: RequestContext): Reply {
     model,
     sku,
     raiPolicyName: null,
-    provisioningState: 'Creating',
+    provisioningState: 'Accepted',
     serving: null,
     pending: null,
     createdAt: now,
     modifiedAt: now,
   };
   deployment.pending = change;
-  deployment.provisioningState = existing ? 'Updating' : 'Creating';
+  deployment.provisioningState = 'Accepted';
   deployment.modifiedAt = now;
   if (typeof raiPolicyName === 'string') deployment.raiPolicyName = raiPolicyName;
   state.deployments.set(key, deployment);

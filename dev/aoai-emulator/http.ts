@@ -11,6 +11,8 @@ export interface RequestContext {
   headers: IncomingHttpHeaders;
   params: Record<string, string>;
   body: Buffer;
+  /** The request body as a stream, for routes that take it so (`streamsBody`); `body` is then empty. */
+  stream?: AsyncIterable<Buffer> & NodeJS.ReadableStream;
   state: EmulatorState;
   /** The api-version query parameter, when the route takes one. */
   apiVersion: string | null;

@@ -8,6 +8,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { ConfigError, parseConfigPatch, type EmulatorConfig } from './config.js';
+import { StateStore } from './persistence.js';
 import { createEmulatorServer } from './server.js';
 import { EmulatorState } from './state.js';
 
@@ -32,6 +33,8 @@ export interface EmulatorOptions extends Partial<EmulatorConfig> {
   location?: string;
   /** Where unexpected errors are reported; stderr by default. */
   log?: (line: string) => void;
+  /** Keep files, jobs and deployments in this directory across restarts (in memory only when absent). */
+  stateDir?: string;
 }
 
 export interface RunningEmulator {
@@ -42,7 +45,7 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
-const NON_CONFIG_OPTIONS = ['port', 'host', 'apiKey', 'seed', 'location', 'log'];
+const NON_CONFIG_OPTIONS = ['port', 'host', 'apiKey', 'seed', 'location', 'log', 'stateDir'];
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   let config: Partial<EmulatorConfig>;
@@ -56,7 +59,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const apiKey = options.apiKey ?? DEFAULT_API_KEY;
   const state = new EmulatorState(config, options.seed ?? DEFAULT_SEED, options.location);
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const server = createEmulatorServer({ state, apiKey, log });
+  const store = options.stateDir ? new StateStore(options.stateDir) : undefined;
+  store?.load(state);
+  const server = createEmulatorServer({ state, apiKey, log, ...(store ? { store } : {}) });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -32,6 +32,7 @@ interface CliOptions {
   deploySeconds: number;
   fileProcessingSeconds: number;
   seed?: number;
+  stateDir?: string;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -44,6 +45,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--deploy-seconds <s>', 'how long a deployment takes to provision', seconds, DEFAULT_CONFIG.deploySeconds)
     .option('--file-processing-seconds <s>', 'how long an uploaded file stays pending', seconds, DEFAULT_CONFIG.fileProcessingSeconds)
     .option('--seed <n>', 'seed for ids, learning curves and fault draws', integer)
+    .option('--state-dir <path>', 'keep files, jobs and deployments in this directory across restarts')
     .exitOverride();
   try {
     program.parse(argv);
@@ -62,6 +64,7 @@ export async function main(argv: string[]): Promise<number> {
       deploySeconds: options.deploySeconds,
       fileProcessingSeconds: options.fileProcessingSeconds,
       ...(options.seed === undefined ? {} : { seed: options.seed }),
+      ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }),
     });
   } catch (error) {
     process.stderr.write(`aoai-emulator: cannot listen on ${options.host}:${options.port}: ${(error as Error).message}\n`);

@@ -10,6 +10,15 @@ export class Rng {
     this.state = seed >>> 0;
   }
 
+  /** The generator's position, to persist it (see persistence.ts). */
+  get position(): number {
+    return this.state;
+  }
+
+  set position(value: number) {
+    this.state = value >>> 0;
+  }
+
   /** A float in [0, 1). */
   next(): number {
     this.state = (this.state + 0x6d2b79f5) >>> 0;

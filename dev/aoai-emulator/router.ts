@@ -4,9 +4,10 @@
  */
 import { chatCompletions } from './chat.js';
 import { deleteDeployment, getDeployment, getOperationStatus, listDeployments, putDeployment } from './deployments.js';
-import { deleteFile, fileContent, listFiles, retrieveFile, uploadFile } from './files.js';
+import { deleteFile, fileContent, importFile, listFiles, retrieveFile, uploadFile } from './files.js';
 import type { Handler } from './http.js';
-import { cancelJob, createJob, listCheckpoints, listEvents, listJobs, retrieveJob } from './jobs.js';
+import { cancelJob, createJob, deleteJob, listCheckpoints, listEvents, listJobs, pauseJob, resumeJob, retrieveJob } from './jobs.js';
+import { getModel, listModels } from './models.js';
 
 export type Plane = 'data' | 'arm';
 
@@ -15,6 +16,8 @@ export interface Route {
   plane: Plane;
   /** Whether the `api-version` query parameter must be present. */
   apiVersionRequired: boolean;
+  /** The handler reads the body from `ctx.stream` (uploads) instead of a buffered `ctx.body`. */
+  streamsBody?: boolean;
   pattern: RegExp;
   keys: string[];
   handler: Handler;
@@ -41,19 +44,20 @@ function compile(path: string): { pattern: RegExp; keys: string[] } {
   return { pattern: new RegExp(`^${source}/?$`, 'i'), keys };
 }
 
-function route(method: string, plane: Plane, path: string, handler: Handler, apiVersionRequired = true): Route {
-  return { method, plane, apiVersionRequired, handler, ...compile(path) };
+function route(method: string, plane: Plane, path: string, handler: Handler, apiVersionRequired = true, streamsBody = false): Route {
+  return { method, plane, apiVersionRequired, handler, ...(streamsBody ? { streamsBody } : {}), ...compile(path) };
 }
 
 /** A data-plane route under both API surfaces. */
-function data(method: string, path: string, handler: Handler): Route[] {
-  return [route(method, 'data', `/openai${path}`, handler), route(method, 'data', `/openai/v1${path}`, handler, false)];
+function data(method: string, path: string, handler: Handler, streamsBody = false): Route[] {
+  return [route(method, 'data', `/openai${path}`, handler, true, streamsBody), route(method, 'data', `/openai/v1${path}`, handler, false, streamsBody)];
 }
 
 const ACCOUNT = '/subscriptions/:subscriptionId/resourceGroups/:resourceGroup/providers/Microsoft.CognitiveServices/accounts/:account';
 
 export const ROUTES: readonly Route[] = [
-  ...data('POST', '/files', uploadFile),
+  ...data('POST', '/files', uploadFile, true),
+  ...data('POST', '/files/import', importFile),
   ...data('GET', '/files', listFiles),
   ...data('GET', '/files/:fileId', retrieveFile),
   ...data('DELETE', '/files/:fileId', deleteFile),
@@ -64,6 +68,11 @@ export const ROUTES: readonly Route[] = [
   ...data('POST', '/fine_tuning/jobs/:jobId/cancel', cancelJob),
   ...data('GET', '/fine_tuning/jobs/:jobId/events', listEvents),
   ...data('GET', '/fine_tuning/jobs/:jobId/checkpoints', listCheckpoints),
+  ...data('POST', '/fine_tuning/jobs/:jobId/pause', pauseJob),
+  ...data('POST', '/fine_tuning/jobs/:jobId/resume', resumeJob),
+  ...data('DELETE', '/fine_tuning/jobs/:jobId', deleteJob),
+  ...data('GET', '/models', listModels),
+  ...data('GET', '/models/:modelId', getModel),
   route('POST', 'data', '/openai/deployments/:deployment/chat/completions', chatCompletions),
   route('POST', 'data', '/openai/v1/chat/completions', chatCompletions, false),
   route('GET', 'arm', `${ACCOUNT}/deployments`, listDeployments),

@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { checkArmAuth, checkDataPlaneAuth } from './auth.js';
 import { CONFIG_KEYS, ConfigError, configErrorToApiError, parseConfigPatch } from './config.js';
+import { ARM_API_VERSIONS, DATA_PLANE_API_VERSIONS, V1_API_VERSIONS } from './azure-facts.js';
 import { advanceDeployments } from './deployments.js';
 import { ApiError, armError, invalidRequest, resourceNotFound } from './errors.js';
 import { injectedFault } from './faults.js';
@@ -15,17 +16,18 @@ import { advanceFiles } from './files.js';
 import type { Reply, RequestContext } from './http.js';
 import { advanceJobs } from './jobs.js';
 import { matchRoute, planeOf, type Plane } from './router.js';
+import type { StateStore } from './persistence.js';
 import type { EmulatorState } from './state.js';
 
 export const CONFIG_PATH = '/__emulator/config';
-const DATE_VERSION = /^\d{4}-\d{2}-\d{2}(-preview)?$/;
-const V1_VERSIONS = new Set(['v1', 'preview', 'latest']);
 
 export interface ServerOptions {
   state: EmulatorState;
   apiKey: string;
   /** Receives one line per unexpected error (never request bodies or credentials). */
   log: (line: string) => void;
+  /** Where the state is saved after each request, if it is kept on disk. */
+  store?: StateStore;
 }
 
 /** Moves every piece of emulated state to `now`. */
@@ -59,15 +61,18 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
 
 async function handle(req: IncomingMessage, res: ServerResponse, options: ServerOptions): Promise<void> {
   const { state } = options;
-  const body = await readBody(req);
   const origin = `http://${req.headers.host ?? 'localhost'}`;
   const url = new URL(req.url ?? '/', origin);
   const method = (req.method ?? 'GET').toUpperCase();
 
   if (url.pathname === CONFIG_PATH) {
-    handleConfig(method, body, state, res);
+    handleConfig(method, await readBody(req), state, res);
     return;
   }
+  const matched = matchRoute(method, url.pathname);
+  // An upload is handed to its handler as a stream (a 100 MB file is never held twice, nor parsed in one go).
+  const streaming = matched?.route.streamsBody === true;
+  const body = streaming ? Buffer.alloc(0) : await readBody(req);
 
   const plane = planeOf(url.pathname);
   const requestId = randomUUID();
@@ -76,7 +81,6 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Server
   try {
     if (state.config.latencyMs > 0) await sleep(state.config.latencyMs);
     if (plane === null) throw resourceNotFound();
-    const matched = matchRoute(method, url.pathname);
     if (!matched) throw plane === 'arm' ? armError(404, 'NotFound', `No ${method} operation at '${url.pathname}' in this emulator.`) : resourceNotFound();
     if (plane === 'arm') checkArmAuth(req.headers);
     else checkDataPlaneAuth(req.headers, options.apiKey);
@@ -86,11 +90,19 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Server
 
     const now = Date.now();
     advance(state, now);
-    const ctx: RequestContext = { method, url, origin, headers: req.headers, params: matched.params, body, state, apiVersion, now };
-    const reply = await matched.route.handler(ctx);
+    const ctx: RequestContext = { method, url, origin, headers: req.headers, params: matched.params, body, state, apiVersion, now, ...(streaming ? { stream: req } : {}) };
+    let reply: Reply;
+    try {
+      reply = await matched.route.handler(ctx);
+    } finally {
+      // Saved before the answer leaves: a client that saw a job created can rely on it surviving a restart.
+      options.store?.save(state);
+    }
     await write(res, reply, idHeaders);
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
+    // A refused upload's body is drained, so the connection can carry the next request.
+    if (streaming && !req.readableEnded) req.resume();
     send(res, error.status, { error: error.body }, { ...idHeaders, ...error.headers });
   }
 }
@@ -100,8 +112,13 @@ function checkApiVersion(plane: Plane, required: boolean, value: string | null):
     if (value === null || value === '') {
       throw armError(400, 'MissingApiVersionParameter', 'The api-version query parameter (?api-version=) is required for all requests.');
     }
-    if (!DATE_VERSION.test(value)) {
-      throw armError(400, 'InvalidApiVersionParameter', `The api-version '${value}' is invalid. The supported versions look like '2025-06-01'.`);
+    if (!ARM_API_VERSIONS.includes(value)) {
+      // ARM's wording for an unknown version (it lists the supported ones).
+      throw armError(
+        400,
+        'NoRegisteredProviderFound',
+        `No registered resource provider found for location and API version '${value}'. The supported api-versions are '${ARM_API_VERSIONS.join(', ')}'.`,
+      );
     }
     return value;
   }
@@ -109,8 +126,11 @@ function checkApiVersion(plane: Plane, required: boolean, value: string | null):
     if (required) throw resourceNotFound("the 'api-version' query parameter is required (for example ?api-version=2024-10-21)");
     return null;
   }
-  if (DATE_VERSION.test(value) || (!required && V1_VERSIONS.has(value))) return value;
-  throw new ApiError(400, { code: 'BadRequest', message: `API version not supported: '${value}'.`, param: 'api-version' });
+  if (required ? DATA_PLANE_API_VERSIONS.includes(value) : V1_API_VERSIONS.includes(value)) return value;
+  // Azure OpenAI's answer, as quoted in public issue threads: 400 BadRequest "API version not
+  // supported". The emulator adds which versions it serves, so a wrong AZURE_OPENAI_API_VERSION is obvious.
+  const supported = (required ? DATA_PLANE_API_VERSIONS : V1_API_VERSIONS).join(', ');
+  throw new ApiError(400, { code: 'BadRequest', message: `API version not supported: '${value}' (supported: ${supported}).`, param: 'api-version' });
 }
 
 async function write(res: ServerResponse, reply: Reply, headers: Record<string, string>): Promise<void> {

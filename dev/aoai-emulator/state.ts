@@ -5,10 +5,12 @@
  * keeps timestamps exact (an event is stamped with when it was due, not when it was observed)
  * and needs no background timers to clean up on close.
  */
-import type { ValidationReport } from '../../src/validation/index.js';
+import type { MethodType } from './azure-facts.js';
+import type { FileCheck } from './file-check.js';
 import { DEFAULT_CONFIG, type EmulatorConfig, type InjectedError } from './config.js';
 import { deriveSeed, Rng } from './rng.js';
 
+/** [spec-aoai FileState]; the emulator never reports the compatibility-only values (uploaded, deleting). */
 export type FileStatus = 'pending' | 'processed' | 'error';
 
 export interface StoredFile {
@@ -22,9 +24,14 @@ export interface StoredFile {
   readyAt: number;
   /** What processing concluded, applied at `readyAt`: null = processed, else the error details. */
   outcome: string | null;
+  /** The emulator's own format check (fine-tune files only). */
+  check: FileCheck | null;
+  /** Size in bytes (content may live on disk only, see persistence.ts). */
+  bytes: number;
 }
 
-export type JobStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+/** [spec-aoai FineTuningState] less `created` ("not returned by Azure OpenAI"). */
+export type JobStatus = 'pending' | 'running' | 'pausing' | 'paused' | 'resuming' | 'succeeded' | 'failed' | 'cancelled';
 
 export interface JobEvent {
   id: string;
@@ -54,6 +61,8 @@ export interface Hyperparameters {
   n_epochs: number;
   batch_size: number;
   learning_rate_multiplier: number;
+  /** Method-specific extras (dpo `beta`, reinforcement `eval_interval`, …), echoed as given. */
+  [extra: string]: number | string;
 }
 
 /** A user message and the assistant reply the model learned for it. */
@@ -76,8 +85,13 @@ export interface StoredJob {
   suffix: string | null;
   seed: number;
   hyperparameters: Hyperparameters;
-  trainingType: number | string | null;
+  method: MethodType;
+  trainingType: string | null;
   status: JobStatus;
+  /** When a pausing/resuming transition completes. */
+  transitionAt: number | null;
+  /** When the job was paused (its remaining training time is kept). */
+  pausedAt: number | null;
   startedAt: number | null;
   /** When the running phase ends (success, or the injected failure). */
   endsAt: number | null;
@@ -95,7 +109,8 @@ export interface StoredJob {
   pairs: TrainingPair[];
   fineTunedModel: string | null;
   resultFiles: string[];
-  validation: ValidationReport;
+  /** `trained_tokens` once succeeded: the file check's approximate tokens × epochs. */
+  billedTokens: number;
 }
 
 export interface FineTunedModel {
@@ -103,6 +118,8 @@ export interface FineTunedModel {
   baseModel: string;
   jobId: string;
   pairs: TrainingPair[];
+  /** Set for a checkpoint: its `ftchkpt-…` id, which can be deployed like a model name. */
+  checkpointId?: string;
 }
 
 export interface ModelRef {
@@ -116,13 +133,14 @@ export interface Sku {
   capacity: number;
 }
 
-export type ProvisioningState = 'Creating' | 'Updating' | 'Succeeded' | 'Failed' | 'Deleting';
+/** [spec-arm DeploymentProvisioningState] (see azure-facts.ts); there is no `Updating`. */
+export type ProvisioningState = 'Accepted' | 'Creating' | 'Succeeded' | 'Failed' | 'Deleting' | 'Canceled' | 'Disabled';
 
 export interface StoredOperation {
   id: string;
   /** Absolute URL path (without host) of the operation status resource. */
   path: string;
-  status: 'InProgress' | 'Succeeded' | 'Failed';
+  status: 'InProgress' | 'Succeeded' | 'Failed' | 'Canceled';
   startTime: number;
   endTime: number | null;
   error: InjectedError | null;
@@ -130,6 +148,8 @@ export interface StoredOperation {
 
 export interface PendingChange {
   kind: 'create' | 'update' | 'delete';
+  /** `Accepted` until then, `Creating` after (create and update). */
+  acceptedUntil: number;
   completeAt: number;
   model: ModelRef;
   sku: Sku;
@@ -166,9 +186,9 @@ export class EmulatorState {
   /** Keyed by `<accountKey>/<deployment name lowercased>`. */
   readonly deployments = new Map<string, StoredDeployment>();
   readonly operations = new Map<string, StoredOperation>();
-  /** When the resource's training slot last became free (one job runs at a time). */
-  trainingFreeAt = 0;
-  private jobCount = 0;
+  /** Emulated time up to which job transitions have been replayed. */
+  jobClock = 0;
+  jobCount = 0;
 
   constructor(
     config: Partial<EmulatorConfig>,

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** Keys the host checks for `function` and `admin` auth levels (none configured: open, like func start). */
 export interface HostKeys {
@@ -28,5 +28,26 @@ export function isAuthorized(authLevel: string | undefined, keys: HostKeys, pres
   const accepted = level === 'admin' ? master : [...master, ...(keys.function ?? [])];
   const configured = Boolean(keys.master) || Boolean(keys.function?.length);
   if (!configured) return true;
+  return presented !== undefined && accepted.some((key) => sameKey(key, presented));
+}
+
+/**
+ * An extension's system key (`durabletask_extension`, `blobs_extension`), as the real host keeps
+ * one per extension so that URLs handed to callers (the Durable status URLs, the Event Grid
+ * subscription endpoint) never carry the master key. Derived from the master key so the URLs a
+ * run recorded stay valid across restarts.
+ */
+export function systemKey(keys: HostKeys, extension: string): string | undefined {
+  return keys.master ? createHmac('sha256', keys.master).update(extension).digest('base64url') : undefined;
+}
+
+/**
+ * `/runtime/webhooks/<extension>` routes: admin-level like the real host's extension webhooks — the
+ * master key or that extension's system key, once any key is configured.
+ */
+export function isWebhookAuthorized(keys: HostKeys, extension: string, presented: string | undefined): boolean {
+  const configured = Boolean(keys.master) || Boolean(keys.function?.length);
+  if (!configured) return true;
+  const accepted = [keys.master, systemKey(keys, extension)].filter((k): k is string => Boolean(k));
   return presented !== undefined && accepted.some((key) => sameKey(key, presented));
 }

@@ -1,4 +1,4 @@
-import { RestError, type BlobGetPropertiesResponse, type BlobItem, type BlockBlobClient } from '@azure/storage-blob';
+import { RestError, type BlobClient, type BlobGetPropertiesResponse, type BlobItem, type BlockBlobClient } from '@azure/storage-blob';
 import type { RpcTypedData } from './core-types.js';
 import { resolveAppSettings } from './binding-expressions.js';
 import { Invoker, describeError, triggerBindingOf } from './invoker.js';
@@ -9,8 +9,6 @@ export interface BlobTriggerOptions {
   pollIntervalMs: number;
   maxAttempts: number;
   hostId: string;
-  /** Scan containers of `source: 'EventGrid'` triggers too (Azurite sends no events); default true. */
-  scanEventGridSources: boolean;
 }
 
 interface BlobTriggerFunction {
@@ -50,10 +48,10 @@ function compileBlobPath(blobPath: string): { container: string; pattern: RegExp
 const unquote = (etag: string): string => etag.replace(/"/g, '');
 
 /**
- * Blob triggers over Azurite. Azurite emits no Event Grid events, so every blob trigger — polling
- * or `source: 'EventGrid'` — is fed by a container scan here, and Event Grid webhook posts go
- * through the same path. A receipt blob per (function, blob, ETag) in `azure-webjobs-hosts`
- * (like the Functions host's `blobreceipts/...`) makes each version fire once, across restarts.
+ * Blob triggers over Azurite. Polling triggers are fed by a container scan here; a receipt blob
+ * per (function, blob, ETag) in `azure-webjobs-hosts` (like the Functions host's
+ * `blobreceipts/...`) makes each version fire once, across restarts. `source: 'EventGrid'`
+ * triggers are fed only by Event Grid deliveries to the webhook (fireEvent), without receipts.
  */
 export class BlobTriggers {
   readonly #invoker: Invoker;
@@ -86,7 +84,8 @@ export class BlobTriggers {
     if (!this.functions.length) return;
     const tick = async (): Promise<void> => {
       for (const fn of this.functions) {
-        if (fn.source === 'EventGrid' && !this.#options.scanEventGridSources) continue;
+        // Event Grid-sourced triggers are fed by events (eventgrid-delivery.ts), never by scans.
+        if (fn.source === 'EventGrid') continue;
         try {
           await this.#scan(fn);
         } catch (error) {
@@ -110,7 +109,10 @@ export class BlobTriggers {
 
   /** Starts processing in the background (as the real host queues work); resolves when it is done. */
   enqueue(fn: BlobTriggerFunction, blobName: string): Promise<FireOutcome> {
-    const work = this.fire(fn, blobName);
+    return this.#track(this.fire(fn, blobName));
+  }
+
+  #track(work: Promise<FireOutcome>): Promise<FireOutcome> {
     const tracked = work.catch(() => 'missing' as const);
     this.#inFlight.add(tracked);
     void tracked.finally(() => this.#inFlight.delete(tracked));
@@ -159,58 +161,94 @@ export class BlobTriggers {
         this.#done.add(key);
         return 'duplicate';
       }
-      const content = await blob.downloadToBuffer();
-      const bindingData: Record<string, string> = { blobTrigger: `${fn.container}/${blobName}`, uri: blob.url };
-      const triggerMetadata: Record<string, RpcTypedData> = {
-        BlobTrigger: { string: `${fn.container}/${blobName}` },
-        Uri: { string: blob.url },
-        Properties: { json: JSON.stringify(realHostProperties(properties)) },
-        Metadata: { json: JSON.stringify(properties.metadata ?? {}) },
-      };
-      fn.parameters.forEach((name, i) => {
-        triggerMetadata[name] = { string: match[i + 1] ?? '' };
-        bindingData[name] = match[i + 1] ?? '';
-      });
-      let lastError: unknown;
-      for (let attempt = 1; attempt <= this.#options.maxAttempts; attempt++) {
-        try {
-          await this.#invoker.invoke({
-            functionName: fn.name,
-            reason: `New blob detected(${fn.source}): ${fn.container}/${blobName}`,
-            trigger: { bytes: content },
-            triggerMetadata,
-            bindingData,
-            retryContext: { retryCount: attempt - 1, maxRetryCount: this.#options.maxAttempts - 1 },
-          });
-          await receipt.upload('{"status":"completed"}', 22, { metadata: { status: 'completed' } });
-          this.#done.add(key);
-          return 'fired';
-        } catch (error) {
-          lastError = error;
-        }
-      }
-      this.#logger.error(
-        `Blob '${fn.container}/${blobName}' will be skipped for function '${fn.name}' after ${this.#options.maxAttempts} attempts: ${describeError(lastError).split('\n')[0]}. ` +
-          `A message was written to the '${blobPoisonQueue}' queue.`,
-      );
-      const poison = receipts.queues.getQueueClient(blobPoisonQueue);
-      await poison.createIfNotExists();
-      await poison.sendMessage(
-        encodeQueueMessage({
-          Type: 'BlobTrigger',
-          FunctionId: `Host.Functions.${fn.name}`,
-          BlobType: 'BlockBlob',
-          ContainerName: fn.container,
-          BlobName: blobName,
-          ETag: properties.etag,
-        }),
-      );
-      await receipt.upload('{"status":"poisoned"}', 21, { metadata: { status: 'poisoned' } });
+      const outcome = await this.#invokeWithRetries(fn, blobName, match, blob, properties);
+      const status = outcome === 'fired' ? 'completed' : 'poisoned';
+      await receipt.upload(`{"status":"${status}"}`, status.length + 13, { metadata: { status } });
       this.#done.add(key);
-      return 'poisoned';
+      return outcome;
     } finally {
       this.#inProcess.delete(key);
     }
+  }
+
+  /**
+   * An Event Grid BlobCreated delivery (`source: 'EventGrid'`). As the storage extension does it
+   * (BlobQueueTriggerExecutor with BlobTriggerSource.EventGrid): no receipt and no ETag check, so
+   * every delivery — duplicates included — runs the function for the blob as it is now; a blob
+   * gone since the event is skipped. Failures retry up to maxDequeueCount, then go to poison.
+   */
+  async fireEvent(fn: BlobTriggerFunction, blobName: string): Promise<FireOutcome> {
+    const match = fn.pattern.exec(blobName);
+    if (!match) return 'noMatch';
+    const blob = storageFor(fn.connection).blobs.getContainerClient(fn.container).getBlobClient(blobName);
+    let properties: BlobGetPropertiesResponse;
+    try {
+      properties = await blob.getProperties();
+    } catch (error) {
+      if (error instanceof RestError && error.statusCode === 404) return 'missing';
+      throw error;
+    }
+    return this.#invokeWithRetries(fn, blobName, match, blob, properties);
+  }
+
+  /** Starts an Event Grid delivery's work in the background, tracked so stop() waits for it. */
+  enqueueEvent(fn: BlobTriggerFunction, blobName: string): Promise<FireOutcome> {
+    return this.#track(this.fireEvent(fn, blobName));
+  }
+
+  async #invokeWithRetries(
+    fn: BlobTriggerFunction,
+    blobName: string,
+    match: RegExpExecArray,
+    blob: BlobClient,
+    properties: BlobGetPropertiesResponse,
+  ): Promise<'fired' | 'poisoned'> {
+    const bindingData: Record<string, string> = { blobTrigger: `${fn.container}/${blobName}`, uri: blob.url };
+    const triggerMetadata: Record<string, RpcTypedData> = {
+      BlobTrigger: { string: `${fn.container}/${blobName}` },
+      Uri: { string: blob.url },
+      Properties: { json: JSON.stringify(realHostProperties(properties)) },
+      Metadata: { json: JSON.stringify(properties.metadata ?? {}) },
+    };
+    fn.parameters.forEach((name, i) => {
+      triggerMetadata[name] = { string: match[i + 1] ?? '' };
+      bindingData[name] = match[i + 1] ?? '';
+    });
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= this.#options.maxAttempts; attempt++) {
+      try {
+        // The content is read per attempt (as the real host binds per invocation) and dropped after.
+        const trigger = await blobTriggerData(blob);
+        await this.#invoker.invoke({
+          functionName: fn.name,
+          reason: `New blob detected(${fn.source}): ${fn.container}/${blobName}`,
+          trigger,
+          triggerMetadata,
+          bindingData,
+          retryContext: { retryCount: attempt - 1, maxRetryCount: this.#options.maxAttempts - 1 },
+        });
+        return 'fired';
+      } catch (error) {
+        lastError = error;
+      }
+    }
+    this.#logger.error(
+      `Blob '${fn.container}/${blobName}' will be skipped for function '${fn.name}' after ${this.#options.maxAttempts} attempts: ${describeError(lastError).split('\n')[0]}. ` +
+        `A message was written to the '${blobPoisonQueue}' queue.`,
+    );
+    const poison = storageFor(undefined).queues.getQueueClient(blobPoisonQueue);
+    await poison.createIfNotExists();
+    await poison.sendMessage(
+      encodeQueueMessage({
+        Type: 'BlobTrigger',
+        FunctionId: `Host.Functions.${fn.name}`,
+        BlobType: 'BlockBlob',
+        ContainerName: fn.container,
+        BlobName: blobName,
+        ETag: properties.etag,
+      }),
+    );
+    return 'poisoned';
   }
 
   /**
@@ -249,4 +287,9 @@ function realHostProperties(p: BlobGetPropertiesResponse): Record<string, unknow
     CreatedOn: p.createdOn?.toISOString(),
     Metadata: p.metadata ?? {},
   };
+}
+
+/** The trigger value the worker receives: the blob's bytes, as the host sends a non-SDK blob binding. */
+async function blobTriggerData(blob: BlobClient): Promise<RpcTypedData> {
+  return { bytes: await blob.downloadToBuffer() };
 }

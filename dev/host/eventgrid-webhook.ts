@@ -1,6 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isWebhookAuthorized, presentedKey, type HostKeys } from './auth.js';
 import type { BlobTriggers } from './blob-trigger.js';
 import type { HostLogger } from './logger.js';
+import { readBody } from './request-limits.js';
+
+/** The real host's name for the blob extension's system key (the `code=` of the subscription URL). */
+export const BLOBS_EXTENSION = 'blobs_extension';
 
 const webhookPath = '/runtime/webhooks/blobs';
 
@@ -24,34 +29,44 @@ function blobFromEvent(event: EventGridEvent): { container: string; blobName: st
 /**
  * The blob extension's Event Grid endpoint, `/runtime/webhooks/blobs?functionName=Host.Functions.<name>`:
  * answers the SubscriptionValidation handshake and turns `Microsoft.Storage.BlobCreated` events into
- * blob-trigger work (accepted with 202, processed in the background like the real host).
+ * blob-trigger work (accepted with 202, processed in the background like the real host, which
+ * queues it). Every delivery runs the function: Event Grid is at-least-once and the extension
+ * does not deduplicate EventGrid-sourced blobs, so duplicates reach the app as they would in Azure.
  */
 export class EventGridWebhook {
   readonly #blobTriggers: BlobTriggers;
   readonly #logger: HostLogger;
+  readonly #keys: HostKeys;
 
-  constructor(blobTriggers: BlobTriggers, logger: HostLogger) {
+  constructor(blobTriggers: BlobTriggers, logger: HostLogger, keys: HostKeys) {
     this.#blobTriggers = blobTriggers;
     this.#logger = logger;
+    this.#keys = keys;
   }
 
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
     if (url.pathname.replace(/\/+$/, '') !== webhookPath) return false;
+    if (!isWebhookAuthorized(this.#keys, BLOBS_EXTENSION, presentedKey(req, url))) {
+      req.resume();
+      res.writeHead(401).end();
+      return true;
+    }
     if (req.method !== 'POST') {
-      res.writeHead(405).end();
+      req.resume();
+      res.writeHead(404).end();
       return true;
     }
     const functionName = (url.searchParams.get('functionName') ?? '').replace(/^Host\.Functions\./i, '');
     const fn = this.#blobTriggers.find(functionName);
     if (!fn) {
+      req.resume();
       res.writeHead(404, { 'content-type': 'text/plain' }).end(`No blob trigger function named '${functionName}'.`);
       return true;
     }
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = await readBody(req);
     let events: EventGridEvent[];
     try {
-      const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as EventGridEvent | EventGridEvent[];
+      const parsed = JSON.parse(body.toString('utf8')) as EventGridEvent | EventGridEvent[];
       events = Array.isArray(parsed) ? parsed : [parsed];
     } catch {
       res.writeHead(400).end('The request body is not JSON.');
@@ -70,7 +85,7 @@ export class EventGridWebhook {
         this.#logger.warn(`Event Grid event for '${event.subject}' does not match '${fn.name}' (container ${fn.container}).`);
         continue;
       }
-      void this.#blobTriggers.enqueue(fn, target.blobName);
+      void this.#blobTriggers.enqueueEvent(fn, target.blobName);
     }
     res.writeHead(202).end();
     return true;

@@ -4,6 +4,7 @@ import { isAuthorized, presentedKey, type HostKeys } from './auth.js';
 import type { RpcHttpCookie, RpcHttpData, RpcTypedData } from './core-types.js';
 import type { RegisteredFunction } from './functions-core.js';
 import { Invoker, triggerBindingOf } from './invoker.js';
+import { byteLimit, readBody } from './request-limits.js';
 import { byPrecedence, compileRoute, type CompiledRoute } from './routes.js';
 
 interface HttpRoute {
@@ -55,23 +56,17 @@ export class HttpTriggers {
     const lowerPath = url.pathname.toLowerCase();
     if (prefix && lowerPath !== prefix && !lowerPath.startsWith(`${prefix}/`)) return false;
     const rest = url.pathname.slice(prefix.length);
-    let methodMismatch = false;
     for (const candidate of this.routes) {
       const params = candidate.route.match(rest);
       if (!params) continue;
-      if (candidate.methods && !candidate.methods.includes(req.method ?? 'GET')) {
-        methodMismatch = true;
-        continue;
-      }
+      // ASP.NET routing in the real host: a route whose methods exclude this one does not match,
+      // so a method mismatch ends in 404 like any unknown route.
+      if (candidate.methods && !candidate.methods.includes(req.method ?? 'GET')) continue;
       if (!isAuthorized(candidate.authLevel, this.#options.keys, presentedKey(req, url))) {
         res.writeHead(401).end();
         return true;
       }
       await this.#invoke(candidate, params, req, res, url);
-      return true;
-    }
-    if (methodMismatch) {
-      res.writeHead(405).end();
       return true;
     }
     return false;
@@ -149,7 +144,12 @@ export class HttpTriggers {
       });
       forwarded.on('error', () => resolve());
     });
-    req.pipe(forwarded);
+    // A chunked body has no declared length to refuse up front: count it on the way through.
+    req.pipe(byteLimit()).on('error', () => forwarded.destroy()).pipe(forwarded);
+    // A caller that leaves mid-request must not hold the handler until the app's proxy times out.
+    res.on('close', () => {
+      if (!res.writableFinished) forwarded.destroy();
+    });
     try {
       const result = await this.#invoker.invoke({ ...common, invocationId, trigger: { http: {} } });
       if (result.handlerResult === undefined || result.handlerResult === null) {
@@ -173,12 +173,6 @@ function flattenHeaders(req: IncomingMessage): Record<string, string> {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   return headers;
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
 
 function isRpcHttp(value: unknown): value is RpcHttpData {

@@ -1,24 +1,28 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { HostKeys } from './auth.js';
+import { systemKey, type HostKeys } from './auth.js';
 import { BlobTriggers } from './blob-trigger.js';
 import { durableClientBindingData } from './durable/client-binding.js';
 import { DurableEngine } from './durable/engine.js';
-import { DurableManagementApi } from './durable/management-api.js';
+import { DURABLE_EXTENSION, DurableManagementApi } from './durable/management-api.js';
 import { InstanceStore } from './durable/store.js';
-import { EventGridWebhook } from './eventgrid-webhook.js';
+import { defaultEventGridOptions, EventGridDelivery, parseEventGridFaults, parseEventGridSubscriptions, type EventGridOptions, type EventGridSource } from './eventgrid-delivery.js';
+import { EVENTGRID_EXTENSION, EventGridTriggers } from './eventgrid-trigger.js';
+import { BLOBS_EXTENSION, EventGridWebhook } from './eventgrid-webhook.js';
 import { readHostConfig } from './host-config.js';
 import { listen, type RequestHandler } from './http-server.js';
 import { HttpTriggers } from './http-trigger.js';
-import { Invoker, triggerBindingOf } from './invoker.js';
-import { loadApp, resolveEntry } from './load-app.js';
+import { Invoker, describeError, triggerBindingOf } from './invoker.js';
+import { loadApp, resolveEntries } from './load-app.js';
 import { consoleLogger, debugOf, type HostLogger } from './logger.js';
 import { QueueTriggers } from './queue-trigger.js';
-import { resolveConnectionString, storageFor } from './storage.js';
+import { resolveConnectionString, setQueueMessageEncoding, storageFor } from './storage.js';
 import { TimerTriggers } from './timer-trigger.js';
 
 export type { HostKeys } from './auth.js';
 export type { HostLogger } from './logger.js';
+export type { EventGridFaults, EventGridOptions } from './eventgrid-delivery.js';
+export { EventGridDelivery, blobCreatedEvent, defaultEventGridOptions } from './eventgrid-delivery.js';
 
 export interface HostOptions {
   /** The app: a project directory (its package.json `main` is loaded) or the entry module itself. */
@@ -37,12 +41,26 @@ export interface HostOptions {
   /** Attempts per blob before it is recorded as poison (default 5, like the Functions host). */
   blobTriggerMaxAttempts?: number;
   /**
-   * Also fire `source: 'EventGrid'` blob triggers from container scans (default true: Azurite
-   * cannot send Event Grid events). With false they fire only from webhook posts, as in Azure.
+   * The local Event Grid subscription for `source: 'EventGrid'` blob triggers (Azurite sends no
+   * events): timings, dead-lettering, faults. `false` turns it off, so those triggers fire only
+   * from posts to /runtime/webhooks/blobs.
    */
-  scanEventGridBlobTriggers?: boolean;
+  eventGrid?: Partial<EventGridOptions> | false;
   /** Names the receipts blob triggers leave in storage (default: the app directory's name). */
   hostId?: string;
+  /**
+   * Azure's pick-up latency instead of instant local dispatch: durable activities and timers wait
+   * as the Azure Storage backend's backed-off pollers would (up to maxQueuePollingInterval, 30 s),
+   * and idle queue triggers back off up to queues.maxPollingInterval. Default: the
+   * DEV_HOST_REALISTIC_LATENCY setting ("true"), else off.
+   */
+  realisticLatency?: boolean;
+  /**
+   * Keep serving when a function throws outside its invocation (an uncaught exception or an
+   * unhandled rejection would end the process): the running invocations fail, as they do when
+   * the real host's worker process dies, and the host goes on. Default true.
+   */
+  isolateCrashes?: boolean;
 }
 
 export interface RunningHost {
@@ -71,15 +89,20 @@ const triggerTypes = (invoker: Invoker): string[] =>
  */
 export async function startHost(options: HostOptions): Promise<RunningHost> {
   const logger = options.logger ?? consoleLogger;
-  const entry = resolveEntry(options.app);
-  const appRoot = options.appRoot ?? findAppRoot(entry);
+  const entries = resolveEntries(options.app);
+  const appRoot = options.appRoot ?? findAppRoot(entries.files[0] ?? path.join(entries.dir, 'package.json'));
   const config = readHostConfig(appRoot);
-  const loaded = await loadApp(entry);
+  const loaded = await loadApp(options.app);
   loaded.registry.systemLog = (level, _category, message) => {
     if (level === 'error' || level === 'critical') logger.error(message);
     else if (level === 'warning') logger.warn(message);
   };
-  const invoker = new Invoker(loaded.registry, logger);
+  setQueueMessageEncoding(config.queueMessageEncoding);
+  // The fault setting comes from the environment (local.settings.json Values) unless given in options.
+  const eventGridFaults = parseEventGridFaults(process.env['DEV_HOST_EVENTGRID_FAULTS']);
+  const eventGridSubscriptions = parseEventGridSubscriptions(process.env['DEV_HOST_EVENTGRID_SUBSCRIPTIONS']);
+  const realistic = options.realisticLatency ?? /^(1|true)$/i.test(process.env['DEV_HOST_REALISTIC_LATENCY'] ?? '');
+  const invoker = new Invoker(loaded.registry, logger, { timeoutMs: config.functionTimeoutMs });
   const keys = options.keys ?? {};
   const types = triggerTypes(invoker);
   const usesDurable =
@@ -99,27 +122,56 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   }
 
   let port = options.port ?? 7071;
+  let rpcToken: string | undefined;
   invoker.addInputProvider((binding) =>
     binding.type === 'durableClient' || binding.type === 'orchestrationClient'
-      ? { string: JSON.stringify(durableClientBindingData(`http://127.0.0.1:${port}`, config.hubName, keys.master)) }
+      ? { string: JSON.stringify(durableClientBindingData(`http://127.0.0.1:${port}`, config.hubName, systemKey(keys, DURABLE_EXTENSION), rpcToken)) }
       : undefined,
   );
 
   const handlers: RequestHandler[] = [];
   let engine: DurableEngine | undefined;
   if (usesDurable) {
-    engine = new DurableEngine(new InstanceStore(storageFor(undefined), config.hubName), invoker, logger);
-    const api = new DurableManagementApi(engine, config.hubName, keys.master);
+    engine = new DurableEngine(new InstanceStore(storageFor(undefined), config.hubName), invoker, logger, {
+      maxConcurrentActivityFunctions: config.maxConcurrentActivityFunctions,
+      maxConcurrentOrchestratorFunctions: config.maxConcurrentOrchestratorFunctions,
+      pollingLatencyMaxMs: realistic ? config.durableMaxQueuePollingIntervalMs : undefined,
+    });
+    const api = new DurableManagementApi(engine, config.hubName, keys);
+    rpcToken = api.rpcToken;
     handlers.push((req, res, url) => api.handle(req, res, url));
   }
   const blobTriggers = new BlobTriggers(invoker, logger, {
     pollIntervalMs: options.blobPollIntervalMs ?? 1000,
-    maxAttempts: options.blobTriggerMaxAttempts ?? 5,
+    // The blob extension retries through its queue, so queues.maxDequeueCount bounds the attempts.
+    maxAttempts: options.blobTriggerMaxAttempts ?? config.maxDequeueCount,
     hostId: options.hostId ?? path.basename(appRoot).toLowerCase(),
-    scanEventGridSources: options.scanEventGridBlobTriggers ?? true,
   });
-  const webhook = new EventGridWebhook(blobTriggers, logger);
+  const webhook = new EventGridWebhook(blobTriggers, logger, keys);
   handlers.push((req, res, url) => webhook.handle(req, res, url));
+  const eventGridTriggers = new EventGridTriggers(invoker, keys);
+  handlers.push((req, res, url) => eventGridTriggers.handle(req, res, url));
+  const eventGridOptions: EventGridOptions = {
+    ...defaultEventGridOptions,
+    pollIntervalMs: options.blobPollIntervalMs ?? 1000,
+    faults: eventGridFaults,
+    subscriptions: eventGridSubscriptions,
+    ...(options.eventGrid || {}),
+  };
+  const sources: EventGridSource[] = [
+    ...blobTriggers.functions.filter((fn) => fn.source === 'EventGrid').map((fn) => ({ ...fn, webhook: 'blobs' as const })),
+    ...Object.entries(eventGridOptions.subscriptions).map(([name, container]) => {
+      if (!eventGridTriggers.names.includes(name)) throw new Error(`Event Grid subscription for "${name}": no app.eventGrid function has that name.`);
+      return { name, container, connection: undefined, pattern: /^/, webhook: 'eventgrid' as const };
+    }),
+  ];
+  // The subscription's endpoint, as Azure's is registered: the extension's webhook with its system key.
+  const endpoint = (source: EventGridSource): string => {
+    const extension = source.webhook === 'eventgrid' ? EVENTGRID_EXTENSION : BLOBS_EXTENSION;
+    const key = systemKey(keys, extension);
+    const name = source.webhook === 'eventgrid' ? source.name : `Host.Functions.${source.name}`;
+    return `${url}/runtime/webhooks/${source.webhook === 'eventgrid' ? 'eventgrid' : 'blobs'}?functionName=${encodeURIComponent(name)}${key ? `&code=${encodeURIComponent(key)}` : ''}`;
+  };
   const httpTriggers = new HttpTriggers(invoker, invoker.functions.values(), {
     routePrefix: config.routePrefix,
     keys,
@@ -130,9 +182,19 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const server = await listen(port, handlers, logger);
   port = server.port;
   const url = `http://127.0.0.1:${port}`;
-  const queueTriggers = new QueueTriggers(invoker, logger, { pollIntervalMs: options.queuePollIntervalMs ?? 1000 });
+  const queueTriggers = new QueueTriggers(invoker, logger, {
+    pollIntervalMs: options.queuePollIntervalMs ?? 1000,
+    maxDequeueCount: config.maxDequeueCount,
+    ...(realistic ? { maxPollingIntervalMs: config.queueMaxPollingIntervalMs } : {}),
+  });
   const timerTriggers = new TimerTriggers(invoker, logger);
+  const eventGrid = options.eventGrid === false ? undefined : new EventGridDelivery(sources, logger, eventGridOptions, endpoint);
 
+  // Only once the host is up, so a start-up failure stays the one line it is.
+  if (config.ignored.length) {
+    logger.warn(`host.json settings dev/host does not emulate (no effect locally, in effect in Azure): ${config.ignored.join(', ')}.`);
+  }
+  if (loaded.loadWarning) logger.warn(loaded.loadWarning);
   const debug = debugOf(logger);
   debug('Functions:');
   for (const fn of invoker.functions.values()) {
@@ -146,8 +208,21 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   }
   await engine?.start();
   blobTriggers.start();
+  eventGrid?.start();
   queueTriggers.start();
   timerTriggers.start();
+  // A throw outside any invocation would end this process; in Azure it ends the worker process,
+  // the host fails what was running there and starts a new worker. We fail the same invocations
+  // and keep this process (the app's module state survives, unlike a real worker restart).
+  const onCrash = (error: unknown): void => {
+    logger.error(`Worker process crashed (uncaught ${error instanceof Error ? 'exception' : 'rejection'}); failing the running invocations, as Azure does when it restarts the worker: ${describeError(error)}`);
+    invoker.failInFlight(new Error(`The worker process exited with an uncaught error: ${error instanceof Error ? error.message : String(error)}`));
+  };
+  if (options.isolateCrashes ?? true) {
+    process.on('uncaughtException', onCrash);
+    process.on('unhandledRejection', onCrash);
+  }
+
   logger.info(`Host started on ${url} (task hub ${config.hubName}).`);
 
   let stopping: Promise<void> | undefined;
@@ -158,8 +233,10 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     taskHubName: config.hubName,
     stop: () =>
       (stopping ??= (async () => {
+        process.off('uncaughtException', onCrash);
+        process.off('unhandledRejection', onCrash);
         timerTriggers.stop();
-        await Promise.all([blobTriggers.stop(), queueTriggers.stop()]);
+        await Promise.all([eventGrid?.stop(), blobTriggers.stop(), queueTriggers.stop()]);
         await engine?.stop();
         await server.close();
         await Promise.all((loaded.registry.hooks.get('appTerminate') ?? []).map((hook) => hook({ hookData: {}, appHookData: {} })));

@@ -63,10 +63,46 @@ export class Invoker {
   readonly #registry: FunctionsCoreRegistry;
   readonly #logger: HostLogger;
   readonly #inputProviders: InputProvider[] = [];
+  /** host.json functionTimeout; undefined = no limit. */
+  readonly #timeoutMs: number | undefined;
+  /** Abandons each running invocation (see failInFlight). */
+  readonly #abandon = new Set<(error: Error) => void>();
 
-  constructor(registry: FunctionsCoreRegistry, logger: HostLogger) {
+  constructor(registry: FunctionsCoreRegistry, logger: HostLogger, options: { timeoutMs?: number | undefined } = {}) {
     this.#registry = registry;
     this.#logger = logger;
+    this.#timeoutMs = options.timeoutMs;
+  }
+
+  /**
+   * What the real host does when the worker process dies: every invocation running in it fails
+   * (and its trigger retries as usual). dev/host runs the app in its own process, so it cannot
+   * restart it; it fails the invocations and keeps serving instead.
+   */
+  failInFlight(error: Error): void {
+    for (const abandon of [...this.#abandon]) abandon(error);
+  }
+
+  /** Runs `work`, failing it like the host does once functionTimeout passes or the worker crashes. */
+  async #guarded<T>(label: string, work: Promise<T>): Promise<T> {
+    let abandon!: (error: Error) => void;
+    const abandoned = new Promise<never>((_, reject) => (abandon = reject));
+    this.#abandon.add(abandon);
+    const timer =
+      this.#timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            // The Functions host's FunctionTimeoutException text; the JS keeps running (same process).
+            abandon(new Error(`Timeout value of ${formatTimeSpan(this.#timeoutMs!)} was exceeded by function: ${label}`));
+          }, this.#timeoutMs);
+    try {
+      return await Promise.race([work, abandoned]);
+    } finally {
+      clearTimeout(timer);
+      this.#abandon.delete(abandon);
+      work.catch(() => undefined);
+      abandoned.catch(() => undefined);
+    }
   }
 
   addInputProvider(provider: InputProvider): void {
@@ -86,8 +122,12 @@ export class Invoker {
     const debug = debugOf(this.#logger);
     debug(`Executing '${label}' (Reason='${request.reason}', Id=${invocationId})`);
     try {
-      const { response, handlerResult } = await this.#run(fn, invocationId, request);
-      const result = await this.#applyOutputs(fn, invocationId, response, request.bindingData ?? {}, handlerResult);
+      const result = await this.#guarded(
+        label,
+        this.#run(fn, invocationId, request).then(({ response, handlerResult }) =>
+          this.#applyOutputs(fn, invocationId, response, request.bindingData ?? {}, handlerResult),
+        ),
+      );
       const ms = Math.round(performance.now() - started);
       debug(`Executed '${label}' (Succeeded, Id=${invocationId}, Duration=${ms}ms)`);
       return result;
@@ -197,4 +237,11 @@ export function describeError(error: unknown): string {
   // durable-functions appends the whole orchestrator state to failures; the host reports that separately.
   const marker = text.indexOf('$OutOfProcData$');
   return marker < 0 ? text : `${text.slice(0, marker).trim()} (orchestrator state omitted)`;
+}
+
+/** Milliseconds as a .NET TimeSpan prints them: `hh:mm:ss`. */
+function formatTimeSpan(ms: number): string {
+  const total = Math.round(ms / 1000);
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  return `${pad(Math.floor(total / 3600))}:${pad(Math.floor((total % 3600) / 60))}:${pad(total % 60)}`;
 }

@@ -6,8 +6,14 @@ import { decodeQueueMessage, storageFor } from './storage.js';
 
 export interface QueueTriggerOptions {
   pollIntervalMs: number;
-  /** Dequeues before a message moves to `<queue>-poison` (the host's default is 5). */
+  /** Dequeues before a message moves to `<queue>-poison` (host.json queues.maxDequeueCount, default 5). */
   maxDequeueCount?: number;
+  /**
+   * Realistic latency: an idle poller doubles its interval up to this (host.json
+   * queues.maxPollingInterval, default 1 min) and snaps back when a message arrives, as the
+   * queue listener's random exponential back-off does. Unset: a fixed interval.
+   */
+  maxPollingIntervalMs?: number;
 }
 
 interface QueueFunction {
@@ -46,9 +52,12 @@ export class QueueTriggers {
 
   start(): void {
     if (!this.#functions.length) return;
+    let interval = this.#options.pollIntervalMs;
     const tick = (): void => {
-      this.#current = this.#pollAll().finally(() => {
-        if (!this.#stopped) this.#timer = setTimeout(tick, this.#options.pollIntervalMs);
+      this.#current = this.#pollAll().then((found) => {
+        const max = this.#options.maxPollingIntervalMs;
+        interval = max === undefined || found ? this.#options.pollIntervalMs : Math.min(interval * 2, max);
+        if (!this.#stopped) this.#timer = setTimeout(tick, max === undefined ? interval : interval * (0.8 + Math.random() * 0.4));
       });
     };
     tick();
@@ -60,23 +69,26 @@ export class QueueTriggers {
     await this.#current;
   }
 
-  async #pollAll(): Promise<void> {
+  /** Polls every queue once; true if any message was found. */
+  async #pollAll(): Promise<boolean> {
+    let found = false;
     for (const fn of this.#functions) {
       try {
-        await this.#poll(fn);
+        found = (await this.#poll(fn)) || found;
       } catch (error) {
         this.#logger.warn(`Polling queue '${fn.queueName}' for '${fn.name}' failed: ${(error as Error).message}`);
       }
     }
+    return found;
   }
 
-  async #poll(fn: QueueFunction): Promise<void> {
+  async #poll(fn: QueueFunction): Promise<boolean> {
     const queues = storageFor(fn.connection).queues;
     const queue = queues.getQueueClient(fn.queueName);
     await queue.createIfNotExists();
     const { receivedMessageItems } = await queue.receiveMessages({ numberOfMessages: 16, visibilityTimeout: 30 });
     for (const message of receivedMessageItems) {
-      if (this.#stopped) return;
+      if (this.#stopped) return true;
       const maxDequeue = this.#options.maxDequeueCount ?? 5;
       if (message.dequeueCount > maxDequeue) {
         const poison = queues.getQueueClient(`${fn.queueName}-poison`);
@@ -89,6 +101,7 @@ export class QueueTriggers {
       if (await this.#invoke(fn, message)) await queue.deleteMessage(message.messageId, message.popReceipt);
       else await queue.updateMessage(message.messageId, message.popReceipt, undefined, 0);
     }
+    return receivedMessageItems.length > 0;
   }
 
   async #invoke(fn: QueueFunction, message: DequeuedMessageItem): Promise<boolean> {

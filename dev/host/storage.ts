@@ -30,8 +30,12 @@ export class StorageAccount {
   readonly queues: QueueServiceClient;
 
   constructor(connectionString: string) {
-    this.blobs = BlobServiceClient.fromConnectionString(connectionString);
-    this.queues = QueueServiceClient.fromConnectionString(connectionString);
+    // Fail a call within seconds when storage is away (the SDK default waits ~30 s per call); the
+    // host's own loops — trigger polling, the durable engine's back-off — retry for as long as it
+    // takes, so nothing waits on one call that will not succeed.
+    const retryOptions = { maxTries: 3, retryDelayInMs: 500, maxRetryDelayInMs: 4000 };
+    this.blobs = BlobServiceClient.fromConnectionString(connectionString, { retryOptions });
+    this.queues = QueueServiceClient.fromConnectionString(connectionString, { retryOptions });
   }
 }
 
@@ -47,14 +51,22 @@ export function storageFor(connection: string | undefined): StorageAccount {
   return account;
 }
 
-/** The Functions host base64-encodes queue messages it writes and accepts both forms on read. */
-export function encodeQueueMessage(value: unknown): string {
-  const text = typeof value === 'string' ? value : Buffer.isBuffer(value) ? value.toString('utf8') : JSON.stringify(value);
-  return Buffer.from(text, 'utf8').toString('base64');
+let messageEncoding: 'base64' | 'none' = 'base64';
+
+/** host.json `extensions.queues.messageEncoding`, applied to every queue message the host writes and reads. */
+export function setQueueMessageEncoding(encoding: 'base64' | 'none'): void {
+  messageEncoding = encoding;
 }
 
+/** The Functions host base64-encodes queue messages it writes (unless messageEncoding is "none"). */
+export function encodeQueueMessage(value: unknown): string {
+  const text = typeof value === 'string' ? value : Buffer.isBuffer(value) ? value.toString('utf8') : JSON.stringify(value);
+  return messageEncoding === 'none' ? text : Buffer.from(text, 'utf8').toString('base64');
+}
+
+/** With base64 encoding the host also accepts plain text; with "none" it takes the text as it is. */
 export function decodeQueueMessage(messageText: string): string {
-  if (/^[A-Za-z0-9+/]*={0,2}$/.test(messageText) && messageText.length % 4 === 0) {
+  if (messageEncoding === 'base64' && /^[A-Za-z0-9+/]*={0,2}$/.test(messageText) && messageText.length % 4 === 0) {
     const decoded = Buffer.from(messageText, 'base64').toString('utf8');
     if (Buffer.from(decoded, 'utf8').toString('base64') === messageText) return decoded;
   }

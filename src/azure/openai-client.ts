@@ -9,8 +9,16 @@ import { COGNITIVE_SERVICES_SCOPE, credentialFor } from './credentials.js';
  * The SDK's own retries are off: the orchestration retries activities itself (durably, honouring
  * Retry-After), and two retry layers would multiply waits and hide failures from the run record.
  */
-export function createOpenAIClient(config: Pick<AppConfig, 'openai' | 'arm' | 'managedIdentityClientId'>, options: { maxRetries?: number } = {}): AzureOpenAI {
-  const common = { endpoint: config.openai.endpoint, apiVersion: config.openai.apiVersion, maxRetries: options.maxRetries ?? 0 };
+export function createOpenAIClient(
+  config: Pick<AppConfig, 'openai' | 'arm' | 'managedIdentityClientId'>,
+  options: { maxRetries?: number; fetch?: typeof fetch } = {},
+): AzureOpenAI {
+  const common = {
+    endpoint: config.openai.endpoint,
+    apiVersion: config.openai.apiVersion,
+    maxRetries: options.maxRetries ?? 0,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  };
   if (config.openai.apiKey) return new AzureOpenAI({ ...common, apiKey: config.openai.apiKey });
   return new AzureOpenAI({ ...common, azureADTokenProvider: getBearerTokenProvider(credentialFor(config), COGNITIVE_SERVICES_SCOPE) });
 }

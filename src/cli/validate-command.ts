@@ -62,7 +62,7 @@ async function openDataset(path: string, role: FileRole, handles: FileHandle[]):
   const stat = await handle.stat();
   if (!stat.isFile()) throw new UsageError(`cannot read ${role} file '${path}': not a regular file`);
   const stream = handle.createReadStream({ autoClose: false, highWaterMark: 1024 * 1024 });
-  return { file: { source: readOrExplain(stream, role, path), path }, size: stat.size };
+  return { file: { source: readOrExplain(stream, role, path), path, size: stat.size }, size: stat.size };
 }
 
 /** Turns a read failure half-way through a file into a usage error that names the file. */

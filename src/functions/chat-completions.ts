@@ -11,6 +11,7 @@ import { createStorageClients } from '../azure/storage.js';
 import { ChatError, errorResponse } from '../chat/errors.js';
 import { knownModelNames, ModelCatalog } from '../chat/model-catalog.js';
 import { parseChatRequest } from '../chat/parse-request.js';
+import { keepAliveFetch } from '../chat/http-fetch.js';
 import { forwardChat } from '../chat/proxy.js';
 import { readBodyText } from '../chat/read-body.js';
 import { listDeploymentsOrNone } from '../chat/registry.js';
@@ -28,6 +29,10 @@ function catalogFor(): ModelCatalog {
   return catalog;
 }
 
+/**
+ * At most one log line per request — status and timing, or the error and its cause; never the
+ * messages, the answer or any credential. Which lines appear is the host's log level.
+ */
 export async function chatCompletions(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   try {
     const config = appConfig();
@@ -37,8 +42,10 @@ export async function chatCompletions(request: HttpRequest, context: InvocationC
     try {
       resolution = await catalogFor().resolve(chat.model);
     } catch (error) {
-      context.error(`chat: could not read the deployment registry: ${(error as Error).message}`);
-      throw new ChatError(503, 'The model registry could not be read; retry shortly.', 'api_error', 'registry_unavailable', null, { 'retry-after': '5' });
+      // Logged once, with its cause, by the catch below: one line per request at most.
+      const unavailable = new ChatError(503, 'The model registry could not be read; retry shortly.', 'api_error', 'registry_unavailable', null, { 'retry-after': '5' });
+      unavailable.cause = error;
+      throw unavailable;
     }
     if (!resolution.record) {
       throw new ChatError(
@@ -49,7 +56,7 @@ export async function chatCompletions(request: HttpRequest, context: InvocationC
         'model',
       );
     }
-    client ??= createOpenAIClient(config);
+    client ??= createOpenAIClient(config, { fetch: keepAliveFetch });
     const started = Date.now();
     const response = await forwardChat(client, chat, resolution.record.deploymentName);
     // Status and timing only: never the messages, the answer or any credential.

@@ -69,10 +69,11 @@ async function pin(container: ContainerClient, name: string): Promise<Pinned | u
   }
 }
 
-async function stream(file: Pinned): Promise<NodeJS.ReadableStream> {
+/** The blob's bytes, downloaded on first read: a file over the size limit is never downloaded. */
+async function* stream(file: Pinned): AsyncGenerator<Buffer | string> {
   const response = await file.blob.download(0, undefined, { conditions: { ifMatch: file.etag } });
   if (!response.readableStreamBody) throw new Error(`${file.name}: empty download`);
-  return response.readableStreamBody;
+  yield* response.readableStreamBody as AsyncIterable<Buffer | string>;
 }
 
 function publishDeps(deps: IntakeDeps): PublishDeps {
@@ -164,11 +165,11 @@ async function trainingArrived(blobName: string, dataset: string, deps: IntakeDe
     }
   }
   const options = parsed?.ok && problems.length === 0 ? parsed.options : undefined;
-  const epochs = options?.hyperparameters?.n_epochs;
+  const epochs = options?.method?.hyperparameters?.["n_epochs"];
 
   const validated = await validateDataset(
-    { source: await stream(training), path: training.name },
-    validation ? { source: await stream(validation), path: validation.name } : undefined,
+    { source: stream(training), path: training.name, size: training.bytes },
+    validation ? { source: stream(validation), path: validation.name, size: validation.bytes } : undefined,
     { model: options?.baseModel ?? deps.config.fineTuning.baseModel, ...(typeof epochs === 'number' ? { epochs } : {}) },
   );
   const report = buildRunReport(validated, optionsBlob ? { path: optionsBlob.name, problems } : undefined);

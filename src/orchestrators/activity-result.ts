@@ -11,6 +11,9 @@ export type ActivityResult<T> = { ok: true; value: T } | { ok: false; error: Ser
 /** Longest Retry-After an activity waits out itself before handing the retry to the orchestration. */
 const MAX_RETRY_AFTER_WAIT_MS = 30_000;
 
+/** How a transient failure's message starts, so the orchestrator can read the code back (below). */
+const TRANSIENT = 'transient: ';
+
 export class PermanentFailure extends Error {
   constructor(
     readonly code: string,
@@ -41,7 +44,26 @@ export async function runActivity<T>(body: () => Promise<T>, quickAttempts = QUI
       const last = attempt >= quickAttempts;
       const wait = classified.retryAfterMs ?? (last ? 0 : QUICK_BACKOFF_MS * 2 ** (attempt - 1));
       if (wait > 0) await sleep(Math.min(wait, MAX_RETRY_AFTER_WAIT_MS));
-      if (last) throw new Error(`transient: ${classified.failure.code}: ${classified.failure.message}`);
+      if (last) throw new Error(`${TRANSIENT}${classified.failure.code}: ${classified.failure.message}`);
     }
   }
+}
+
+/**
+ * The user-facing failure behind an error the orchestrator caught, taken from the service's own
+ * code and message rather than the host's wrapping. In Azure an activity's exception reaches the
+ * orchestrator as `Activity function 'x' failed: Result: Failure\nException: <message>\nStack: …`
+ * followed by serialized details (Durable extension TaskActivityShim + Functions host RpcException);
+ * other hosts may pass the bare message. Every shape is read the same way: the transient marker's
+ * code and message if present, else the innermost exception message's first line.
+ */
+export function failureOf(error: unknown): ServiceFailure {
+  if (error instanceof PermanentFailure) return { code: error.code, message: error.message };
+  const text = error instanceof Error ? error.message : String(error);
+  const transient = new RegExp(`${TRANSIENT}([^\\s:]+): ([^\\n]*)`).exec(text);
+  if (transient) return { code: transient[1]!, message: transient[2]!.trim() };
+  const exception = /(?:^|\n)Exception: ([^\n]*)/.exec(text);
+  const wrapped = /^Activity function '[^']*' failed: ([^\n]*)/.exec(text);
+  const message = (exception?.[1] ?? wrapped?.[1] ?? text.split('\n')[0] ?? '').trim();
+  return { code: 'pipeline_error', message: message || 'the pipeline failed' };
 }

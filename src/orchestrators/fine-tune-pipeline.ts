@@ -6,14 +6,19 @@
  * side effect in an activity called with retry options. Activities throw only transient failures
  * (retried here, with back-off); permanent ones come back as `{ ok: false }` and end the run at
  * once with the service's message. Whatever happens, the run ends in a final status and is notified.
+ *
+ * Every wait loop decides from wait-outcomes.ts, which has an exit for every status the API
+ * descriptions list and an overall time bound. A paused job shows the run as `paused` (notified
+ * `run.paused`). A cancel request in any phase ends the run `cancelled` — unless the deployment
+ * was already requested, in which case the run completes (`cancellation.outcome: completed`).
  */
 import * as df from 'durable-functions';
 import type { OrchestrationContext, Task } from 'durable-functions';
 import { runEvent } from '../notify/events.js';
 import { nextPollSeconds, type JobObservation, type PollBounds } from '../runs/poll-policy.js';
-import type { RunEventType, RunOptions, RunStatus } from '../runs/run-record.js';
+import type { Cancellation, RunEventType, RunOptions, RunStatus } from '../runs/run-record.js';
 import type { RunUpdate } from '../runs/run-store.js';
-import { PermanentFailure, type ActivityResult } from './activity-result.js';
+import { failureOf, PermanentFailure, type ActivityResult } from './activity-result.js';
 import { CANCEL_JOB } from './activities/cancel-job.js';
 import { CREATE_JOB, type CreatedJob, type CreateJobInput } from './activities/create-job.js';
 import { DELETE_FILES } from './activities/delete-files.js';
@@ -27,6 +32,7 @@ import { RECORD_DEPLOYMENT } from './activities/record-deployment.js';
 import { RECORD_RUN, type RecordRunInput } from './activities/record-run.js';
 import { SMOKE_TEST, type SmokeTestInput, type SmokeTestResult } from './activities/smoke-test.js';
 import { UPLOAD_FILE, type UploadFileInput } from './activities/upload-file.js';
+import { deploymentOutcome, DEFAULT_WAIT_LIMITS, fileOutcome, jobOutcome, type WaitLimits } from './wait-outcomes.js';
 
 export const FINE_TUNE_PIPELINE = 'fineTunePipeline';
 export const CANCEL_EVENT = 'cancel';
@@ -42,6 +48,8 @@ export interface PipelineInput {
   chatUrl: string;
   /** Which attempt of the run this is (absent: the first); see runs/retry.ts. */
   attempt?: number;
+  /** Overall bounds of the wait loops (defaults: DEFAULT_WAIT_LIMITS). */
+  limits?: Partial<WaitLimits>;
 }
 
 export interface PipelineCustomStatus {
@@ -63,7 +71,15 @@ function retryOptions(): df.RetryOptions {
   return options;
 }
 
-class CancelRequested extends Error {}
+/** The run stops as cancelled: on request (`api`), or because the job was cancelled in the service. */
+class CancelRequested extends Error {
+  constructor(readonly by: Cancellation['by'], message: string) {
+    super(message);
+  }
+}
+
+/** Failures after which a job that may still be training is cancelled, so nothing is spent on a run that ended. */
+const STOP_JOB_CODES = new Set(['job_timeout', 'job_paused_too_long']);
 
 type Step<T> = Generator<Task, T, unknown>;
 
@@ -89,21 +105,44 @@ function* pipeline(context: OrchestrationContext): Step<{ status: RunStatus }> {
   function* notify(type: RunEventType, status: RunStatus, data: Record<string, unknown>): Step<void> {
     yield* call<null>(NOTIFY, runEvent({ runId: input.runId, dataset: input.dataset, status, attempt: input.attempt }, type, now(), data));
   }
+  const limits: WaitLimits = { ...DEFAULT_WAIT_LIMITS, ...input.limits };
+  const seconds = (): number => context.df.currentUtcDateTime.getTime() / 1000;
+  /** Set once the deployment PUT was sent: from then on a cancel request is too late. */
+  let deployRequested = false;
+  /**
+   * ONE waiter for the cancel event, made once and shared by every wait: a waiter made per wait
+   * and left behind when its timer won would swallow a cancel raised while an activity runs (the
+   * SDK hands an event to the newest open waiter of that name), and the request would be lost.
+   */
+  const cancelRequest = context.df.waitForExternalEvent(CANCEL_EVENT);
+  let cancelSeen = false;
+  /** A cancel that came once the deployment was requested: recorded, and the run goes on. */
+  function* noteLateCancel(): Step<void> {
+    if (cancelSeen || !cancelRequest.isCompleted) return;
+    cancelSeen = true;
+    yield* record({ cancellation: { at: now(), phase: custom.phase, by: 'api', outcome: 'completed' } });
+  }
   /** A durable timer that a `cancel` event interrupts. */
-  function* wait(seconds: number): Step<void> {
-    const timer = context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + seconds * 1000));
-    const cancel = context.df.waitForExternalEvent(CANCEL_EVENT);
-    const winner = yield context.df.Task.any([timer, cancel]);
-    if (winner === cancel) {
-      timer.cancel();
-      throw new CancelRequested();
+  function* wait(delay: number): Step<void> {
+    const timer = context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + delay * 1000));
+    if (cancelSeen) {
+      yield timer;
+      return;
     }
+    const winner = yield context.df.Task.any([timer, cancelRequest]);
+    if (winner !== cancelRequest) return;
+    timer.cancel();
+    if (!deployRequested) throw new CancelRequested('api', 'cancelled on request');
+    // Too late to stop: the model is being deployed. The run completes and says so.
+    yield* noteLateCancel();
   }
   function* untilProcessed(fileId: string, role: string): Step<void> {
+    const since = seconds();
     for (;;) {
       const file = yield* call<FileStatus>(FILE_STATUS, fileId);
-      if (file.status === 'processed') return;
-      if (file.status === 'error') throw new PermanentFailure('file_processing_failed', `${role} file ${fileId}: ${file.statusDetails ?? 'processing failed'}`);
+      const outcome = fileOutcome(role, fileId, file.status, file.statusDetails, seconds() - since, limits);
+      if (outcome.kind === 'done') return;
+      if (outcome.kind === 'fail') throw new PermanentFailure(outcome.code, outcome.message);
       yield* wait(input.polling.minSeconds);
     }
   }
@@ -132,9 +171,11 @@ function* pipeline(context: OrchestrationContext): Step<{ status: RunStatus }> {
     let previous: JobObservation | undefined;
     let interval = input.polling.minSeconds;
     let progress: JobProgress;
+    const jobSince = seconds();
+    let pausedSince: number | undefined;
     for (;;) {
       progress = yield* call<JobProgress>(JOB_STATUS, { runId: input.runId, jobId: job.jobId } satisfies JobStatusInput);
-      const at = context.df.currentUtcDateTime.getTime() / 1000;
+      const at = seconds();
       show({
         jobStatus: progress.status,
         polls: custom.polls + 1,
@@ -143,9 +184,27 @@ function* pipeline(context: OrchestrationContext): Step<{ status: RunStatus }> {
         ...(progress.trainLoss !== undefined ? { trainLoss: progress.trainLoss } : {}),
         ...(progress.estimatedFinish !== undefined ? { eta: new Date(progress.estimatedFinish * 1000).toISOString() } : {}),
       });
-      if (progress.status === 'succeeded') break;
-      if (progress.status === 'failed') throw new PermanentFailure(progress.error?.code ?? 'job_failed', progress.error?.message ?? `fine-tuning job ${job.jobId} failed`);
-      if (progress.status === 'cancelled') throw new CancelRequested();
+      const outcome = jobOutcome(
+        {
+          jobId: job.jobId,
+          status: progress.status,
+          waitedSeconds: at - jobSince,
+          ...(progress.error ? { error: progress.error } : {}),
+          ...(pausedSince !== undefined ? { pausedSeconds: at - pausedSince } : {}),
+        },
+        limits,
+      );
+      if (outcome.kind === 'done') break;
+      if (outcome.kind === 'fail') throw new PermanentFailure(outcome.code, outcome.message);
+      if (outcome.kind === 'cancelled') throw new CancelRequested('service', outcome.message);
+      if (outcome.kind === 'paused' && pausedSince === undefined) {
+        pausedSince = at;
+        yield* record({ status: 'paused' });
+        yield* notify('run.paused', 'paused', { jobId: job.jobId, message: `fine-tuning job ${job.jobId} is paused; resume it in Azure OpenAI, or cancel the run` });
+      } else if (outcome.kind === 'wait' && pausedSince !== undefined) {
+        pausedSince = undefined;
+        yield* record({ status: 'training' });
+      }
       const observation: JobObservation = {
         status: progress.status,
         at,
@@ -171,12 +230,25 @@ function* pipeline(context: OrchestrationContext): Step<{ status: RunStatus }> {
     }
 
     const target = input.options.deployment;
+    deployRequested = true;
     const pollerState = yield* call<string | null>(DEPLOY_MODEL, { name: target.name, model, sku: target.sku, capacity: target.capacity } satisfies DeployModelInput);
+    const deploySince = seconds();
     for (;;) {
       const deployment = yield* call<DeploymentStatus>(DEPLOYMENT_STATUS, { name: target.name, pollerState } satisfies DeploymentStatusInput);
       show({ jobStatus: `deployment ${deployment.provisioningState}` });
-      if (deployment.provisioningState === 'Succeeded' && deployment.model === model) break;
-      if (deployment.provisioningState === 'Failed') throw new PermanentFailure('DeploymentFailed', deployment.error ?? 'the deployment failed');
+      const outcome = deploymentOutcome(
+        {
+          name: target.name,
+          provisioningState: deployment.provisioningState,
+          expectedModel: model,
+          waitedSeconds: seconds() - deploySince,
+          ...(deployment.model ? { model: deployment.model } : {}),
+          ...(deployment.error ? { error: deployment.error } : {}),
+        },
+        limits,
+      );
+      if (outcome.kind === 'done') break;
+      if (outcome.kind === 'fail') throw new PermanentFailure(outcome.code, outcome.message);
       yield* wait(input.polling.minSeconds);
     }
     const smoke = yield* call<SmokeTestResult>(SMOKE_TEST, {
@@ -188,19 +260,27 @@ function* pipeline(context: OrchestrationContext): Step<{ status: RunStatus }> {
       yield* call<null>(DELETE_FILES, uploaded);
       yield* record({ files: { deleted: true } });
     }
+    yield* noteLateCancel();
     yield* call<null>(RECORD_DEPLOYMENT, { deploymentName: target.name, dataset: input.dataset, model, runId: input.runId, updatedAt: now() });
     const deployment = { name: target.name, model, sku: target.sku, capacity: target.capacity, chatUrl: input.chatUrl };
     yield* record({ status: 'succeeded', deployment });
     yield* notify('run.succeeded', 'succeeded', { deployment: target.name, model, chatUrl: input.chatUrl, jobId: job.jobId, smokeTest: smoke });
     return { status: 'succeeded' };
   } catch (error) {
-    const cancelled = error instanceof CancelRequested;
-    const failure = cancelled
-      ? { code: 'cancelled', message: 'cancelled on request' }
-      : { code: error instanceof PermanentFailure ? error.code : 'pipeline_error', message: (error as Error).message ?? String(error) };
-    if (cancelled && jobId) {
-      const jobStatus = yield* call<string>(CANCEL_JOB, jobId);
-      yield* record({ job: { status: jobStatus } });
+    const cancel = error instanceof CancelRequested ? error : undefined;
+    const cancelled = cancel !== undefined;
+    const failure = failureOf(error);
+    let cancellation: Cancellation | undefined = cancel ? { at: now(), phase: custom.phase, by: cancel.by, outcome: 'cancelled' } : undefined;
+    const stopJob = jobId !== undefined && (cancel?.by === 'api' || (error instanceof PermanentFailure && STOP_JOB_CODES.has(error.code)));
+    if (stopJob && jobId) {
+      // Guarded: a job that cannot be cancelled (already ended, gone, service down) must not keep the run from its final status.
+      try {
+        const jobStatus = yield* call<string>(CANCEL_JOB, jobId);
+        yield* record({ job: { status: jobStatus } });
+        if (cancellation) cancellation = { ...cancellation, jobStatus };
+      } catch (cancelError) {
+        if (cancellation) cancellation = { ...cancellation, problem: (cancelError as Error).message ?? String(cancelError) };
+      }
     }
     if (input.deleteUploadedFiles && uploaded.length > 0) {
       // Best effort: the run's outcome must be recorded even if clean-up fails.
@@ -211,8 +291,8 @@ function* pipeline(context: OrchestrationContext): Step<{ status: RunStatus }> {
       }
     }
     const status: RunStatus = cancelled ? 'cancelled' : 'failed';
-    yield* record({ status, ...(cancelled ? {} : { error: failure }) });
-    yield* notify(cancelled ? 'run.cancelled' : 'run.failed', status, cancelled ? { jobId } : { jobId, error: failure });
+    yield* record({ status, ...(cancelled ? {} : { error: failure }), ...(cancellation ? { cancellation } : {}) });
+    yield* notify(cancelled ? 'run.cancelled' : 'run.failed', status, cancelled ? { jobId, cancellation } : { jobId, error: failure });
     return { status };
   }
 }

@@ -6,7 +6,7 @@
 import type { AppConfig } from '../config.js';
 import { DEPLOYMENT_SKUS, TRAINING_TYPES } from '../config.js';
 import { findModel, MODEL_CATALOG } from '../validation/models.js';
-import type { Hyperparameters, RunOptions } from './run-record.js';
+import { METHOD_TYPES, type Hyperparameters, type MethodType, type RunMethod, type RunOptions } from './run-record.js';
 import { defaultDeploymentName } from './run-id.js';
 import { DEPLOYMENT_NAME_RULE, isValidDeploymentName } from '../azure/arm-names.js';
 
@@ -18,8 +18,37 @@ export interface OptionsProblem {
 
 export type ParsedOptions = { ok: true; options: RunOptions } | { ok: false; problems: OptionsProblem[] };
 
-const TOP_KEYS = ['baseModel', 'suffix', 'seed', 'hyperparameters', 'trainingType', 'deployment'] as const;
-const HYPERPARAMETER_KEYS = ['n_epochs', 'batch_size', 'learning_rate_multiplier'] as const;
+const TOP_KEYS = ['baseModel', 'suffix', 'seed', 'method', 'hyperparameters', 'trainingType', 'deployment'] as const;
+const METHOD_KEYS: Record<MethodType, readonly string[]> = {
+  supervised: ['type', 'hyperparameters'],
+  dpo: ['type', 'hyperparameters'],
+  reinforcement: ['type', 'hyperparameters', 'grader'],
+};
+
+type Range = { integer: boolean; min: number; max: number; exclusiveMin?: boolean; auto?: boolean } | { values: readonly string[] };
+const COMMON: Record<string, Range> = {
+  n_epochs: { integer: true, min: 1, max: 50, auto: true },
+  batch_size: { integer: true, min: 1, max: 256, auto: true },
+  learning_rate_multiplier: { integer: false, min: 0, max: 10, exclusiveMin: true, auto: true },
+};
+/**
+ * Each method's hyperparameters (Azure OpenAI authoring description 2025-04-01-preview:
+ * FineTuningHyperParameters, DpoHyperparamsRequest; reinforcement per the Azure reinforcement
+ * fine-tuning how-to). Ranges are OpenAI's documented ones.
+ */
+const HYPERPARAMETERS: Record<MethodType, Record<string, Range>> = {
+  supervised: COMMON,
+  dpo: { ...COMMON, beta: { integer: false, min: 0, max: 2, exclusiveMin: true, auto: true }, l2_multiplier: { integer: false, min: 0, max: 10 } },
+  reinforcement: {
+    ...COMMON,
+    eval_interval: { integer: true, min: 1, max: 1000, auto: true },
+    eval_samples: { integer: true, min: 1, max: 1000, auto: true },
+    compute_multiplier: { integer: false, min: 0, max: 10, exclusiveMin: true, auto: true },
+    reasoning_effort: { values: ['low', 'medium', 'high'] },
+  },
+};
+/** The documented spellings, and the one this app used to send. */
+const TRAINING_TYPE_SPELLINGS: Record<string, string> = { developer: 'developerTier' };
 const DEPLOYMENT_KEYS = ['name', 'sku', 'capacity'] as const;
 const SUFFIX = /^[A-Za-z0-9_-]{1,40}$/;
 
@@ -59,9 +88,10 @@ export function parseRunOptions(text: string | undefined, dataset: string, defau
   }
   const trainingType = input['trainingType'] ?? defaults.fineTuning.trainingType;
   if (trainingType !== undefined && !TRAINING_TYPES.includes(trainingType as never)) {
-    problems.push({ field: 'trainingType', message: `must be one of ${TRAINING_TYPES.join(', ')}, got ${JSON.stringify(trainingType)}` });
+    const hint = typeof trainingType === 'string' && TRAINING_TYPE_SPELLINGS[trainingType.toLowerCase()] ? ` (Azure spells it '${TRAINING_TYPE_SPELLINGS[trainingType.toLowerCase()]}')` : '';
+    problems.push({ field: 'trainingType', message: `must be one of ${TRAINING_TYPES.join(', ')}, got ${JSON.stringify(trainingType)}${hint}` });
   }
-  const hyperparameters = parseHyperparameters(input['hyperparameters'], problems);
+  const method = parseMethod(input['method'], input['hyperparameters'], problems);
   const deployment = parseDeployment(input['deployment'], dataset, defaults, problems);
 
   if (problems.length > 0) return { ok: false, problems };
@@ -71,7 +101,7 @@ export function parseRunOptions(text: string | undefined, dataset: string, defau
       baseModel: baseModel as string,
       ...(suffix !== undefined ? { suffix: suffix as string } : {}),
       ...(seed !== undefined ? { seed: seed as number } : {}),
-      ...(hyperparameters ? { hyperparameters } : {}),
+      ...(method ? { method } : {}),
       ...(trainingType !== undefined ? { trainingType: trainingType as string } : {}),
       deployment,
     },
@@ -84,27 +114,71 @@ function unknownKeys(object: Record<string, unknown>, known: readonly string[], 
   }
 }
 
-function parseHyperparameters(value: unknown, problems: OptionsProblem[]): Hyperparameters | undefined {
+/**
+ * `method: {type, hyperparameters, grader}`. The top-level `hyperparameters` of earlier versions
+ * (which Azure deprecates in favour of `method.<type>.hyperparameters`) still works: it means the
+ * supervised method with those hyperparameters.
+ */
+function parseMethod(value: unknown, legacy: unknown, problems: OptionsProblem[]): RunMethod | undefined {
+  if (legacy !== undefined) {
+    if (value !== undefined) {
+      problems.push({ field: 'hyperparameters', message: "give hyperparameters inside 'method' (method.hyperparameters), not also at the top level" });
+      return undefined;
+    }
+    const hyperparameters = parseHyperparameters('supervised', legacy, 'hyperparameters', problems);
+    return { type: 'supervised', ...(hyperparameters ? { hyperparameters } : {}) };
+  }
   if (value === undefined) return undefined;
   if (!isObject(value)) {
-    problems.push({ field: 'hyperparameters', message: 'must be an object with n_epochs, batch_size, learning_rate_multiplier' });
+    problems.push({ field: 'method', message: `must be an object with type (${METHOD_TYPES.join(', ')}) and hyperparameters` });
     return undefined;
   }
-  unknownKeys(value, HYPERPARAMETER_KEYS, 'hyperparameters.', problems);
-  const out: Hyperparameters = {};
-  const check = (key: (typeof HYPERPARAMETER_KEYS)[number], integer: boolean, min: number, max: number): void => {
-    const v = value[key];
-    if (v === undefined) return;
-    const ok = v === 'auto' || (typeof v === 'number' && (!integer || Number.isInteger(v)) && v >= min && v <= max);
-    if (!ok) {
-      problems.push({ field: `hyperparameters.${key}`, message: `must be "auto" or ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, got ${JSON.stringify(v)}` });
-      return;
-    }
-    out[key] = v as number | 'auto';
+  const type = value['type'] ?? 'supervised';
+  if (!METHOD_TYPES.includes(type as MethodType)) {
+    problems.push({ field: 'method.type', message: `must be one of ${METHOD_TYPES.join(', ')}, got ${JSON.stringify(type)}` });
+    return undefined;
+  }
+  const methodType = type as MethodType;
+  unknownKeys(value, METHOD_KEYS[methodType], 'method.', problems);
+  const hyperparameters = parseHyperparameters(methodType, value['hyperparameters'], 'method.hyperparameters', problems);
+  const grader = value['grader'];
+  if (methodType === 'reinforcement' && !isObject(grader)) {
+    problems.push({ field: 'method.grader', message: 'reinforcement fine-tuning needs a grader object' });
+  }
+  return {
+    type: methodType,
+    ...(hyperparameters ? { hyperparameters } : {}),
+    ...(methodType === 'reinforcement' && isObject(grader) ? { grader } : {}),
   };
-  check('n_epochs', true, 1, 50);
-  check('batch_size', true, 1, 256);
-  check('learning_rate_multiplier', false, 0.0001, 10);
+}
+
+function parseHyperparameters(method: MethodType, value: unknown, path: string, problems: OptionsProblem[]): Hyperparameters | undefined {
+  if (value === undefined) return undefined;
+  const ranges = HYPERPARAMETERS[method];
+  if (!isObject(value)) {
+    problems.push({ field: path, message: `must be an object with ${Object.keys(ranges).join(', ')}` });
+    return undefined;
+  }
+  unknownKeys(value, Object.keys(ranges), `${path}.`, problems);
+  const out: Hyperparameters = {};
+  for (const [key, range] of Object.entries(ranges)) {
+    const v = value[key];
+    if (v === undefined) continue;
+    if ('values' in range) {
+      if (typeof v === 'string' && range.values.includes(v)) out[key] = v;
+      else problems.push({ field: `${path}.${key}`, message: `must be one of ${range.values.join(', ')}, got ${JSON.stringify(v)}` });
+      continue;
+    }
+    if (v === 'auto' && range.auto) continue; // "auto" = the service's choice: the key is not sent.
+    const ok = typeof v === 'number' && Number.isFinite(v) && (!range.integer || Number.isInteger(v)) && (range.exclusiveMin ? v > range.min : v >= range.min) && v <= range.max;
+    if (!ok) {
+      const kind = range.integer ? 'a whole number' : 'a number';
+      const bounds = range.exclusiveMin ? `greater than ${range.min} and at most ${range.max}` : `from ${range.min} to ${range.max}`;
+      problems.push({ field: `${path}.${key}`, message: `must be ${range.auto ? '"auto" or ' : ''}${kind} ${bounds}, got ${JSON.stringify(v)}` });
+      continue;
+    }
+    out[key] = v;
+  }
   return out;
 }
 

@@ -55,6 +55,9 @@ export const runRecordSchema = z.looseObject({
     )
     .optional(),
   notifications: z.array(z.object({ id: z.string(), type: z.string(), at: z.string(), webhook: z.enum(['delivered', 'failed', 'not configured']) })).optional(),
+  cancellation: z
+    .looseObject({ at: z.string(), phase: z.enum(RUN_STATUSES), by: z.enum(['api', 'service']), outcome: z.enum(['cancelled', 'completed']) })
+    .optional(),
 });
 
 export const deploymentRecordSchema = z.looseObject({

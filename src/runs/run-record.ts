@@ -5,7 +5,7 @@
  */
 import type { FindingCode } from '../validation/findings.js';
 
-export const RUN_STATUSES = ['validating', 'rejected', 'uploading', 'training', 'deploying', 'succeeded', 'failed', 'cancelled'] as const;
+export const RUN_STATUSES = ['validating', 'rejected', 'uploading', 'training', 'paused', 'deploying', 'succeeded', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export const FINAL_STATUSES: readonly RunStatus[] = ['rejected', 'succeeded', 'failed', 'cancelled'];
 
@@ -13,11 +13,21 @@ export function isFinal(status: RunStatus): boolean {
   return FINAL_STATUSES.includes(status);
 }
 
-/** Hyperparameters as the fine-tuning API takes them. */
-export interface Hyperparameters {
-  n_epochs?: number | 'auto';
-  batch_size?: number | 'auto';
-  learning_rate_multiplier?: number | 'auto';
+export const METHOD_TYPES = ['supervised', 'dpo', 'reinforcement'] as const;
+export type MethodType = (typeof METHOD_TYPES)[number];
+
+/**
+ * A method's hyperparameters as the options file gave them (checked by run-options.ts); `"auto"`
+ * means "let the service choose" and is never sent (the API description declares numbers).
+ */
+export type Hyperparameters = Record<string, number | string>;
+
+/** The fine-tuning method, sent as `method: {type, <type>: {hyperparameters, …}}`. */
+export interface RunMethod {
+  type: MethodType;
+  hyperparameters?: Hyperparameters;
+  /** Reinforcement only: the grader object, passed through as given. */
+  grader?: Record<string, unknown>;
 }
 
 /** The run's options, resolved: `<name>.json` over the app settings. */
@@ -25,7 +35,8 @@ export interface RunOptions {
   baseModel: string;
   suffix?: string;
   seed?: number;
-  hyperparameters?: Hyperparameters;
+  /** Absent: supervised with the service's defaults. */
+  method?: RunMethod;
   trainingType?: string;
   deployment: { name: string; sku: string; capacity: number };
 }
@@ -39,6 +50,25 @@ export interface InputFile {
   sha256: string;
   /** ETag of the drop-zone blob that was validated: tells a redelivered event from a re-upload. */
   etag?: string;
+}
+
+export interface Cancellation {
+  /** When the pipeline saw it. */
+  at: string;
+  /** The run's phase at that moment. */
+  phase: RunStatus;
+  /** `api`: POST /runs/{id}/cancel; `service`: the job was cancelled in the Azure OpenAI resource. */
+  by: 'api' | 'service';
+  /**
+   * `cancelled`: the run stopped (the job was cancelled, or had already ended: see `jobStatus`).
+   * `completed`: too late — the deployment had been requested, so the run went on to its end and
+   * the deployment exists (delete it yourself if it is not wanted).
+   */
+  outcome: 'cancelled' | 'completed';
+  /** The job's status after the cancel call, when there was a job. */
+  jobStatus?: string;
+  /** Why the job could not be cancelled, when the call failed (the run still ends). */
+  problem?: string;
 }
 
 export interface RunError {
@@ -81,6 +111,8 @@ export interface RunRecord {
   deployment?: { name: string; model: string; sku: string; capacity: number; chatUrl: string };
   /** Artifact blob names under runs/<runId>/. */
   artifacts: string[];
+  /** A cancel request and what came of it (or the job cancelled in the service). */
+  cancellation?: Cancellation;
   error?: RunError;
   /** 1 for the first attempt; a retry (POST /api/runs/{runId}/retry) starts the next one. */
   attempt?: number;
@@ -92,7 +124,7 @@ export interface RunRecord {
   notificationFailures?: Array<{ event: string; at: string; error: string }>;
 }
 
-export const RUN_EVENT_TYPES = ['run.rejected', 'run.training', 'run.succeeded', 'run.failed', 'run.cancelled'] as const;
+export const RUN_EVENT_TYPES = ['run.rejected', 'run.training', 'run.paused', 'run.succeeded', 'run.failed', 'run.cancelled'] as const;
 export type RunEventType = (typeof RUN_EVENT_TYPES)[number];
 
 /** A notification: one per state change that matters, the same payload on the queue and the webhook. */

@@ -14,7 +14,7 @@
 import type { ContainerClient } from '@azure/storage-blob';
 import { isNotFound } from '../azure/service-errors.js';
 import { InvalidRecordError, parseRunRecord } from './run-record-schema.js';
-import { isFinal, type RunError, type RunRecord, type RunStatus } from './run-record.js';
+import { isFinal, type Cancellation, type RunError, type RunRecord, type RunStatus } from './run-record.js';
 import { datasetKey } from './run-id.js';
 
 export const RUN_FILE = 'run.json';
@@ -42,6 +42,7 @@ export interface RunUpdate {
   notificationFailure?: { event: string; error: string };
   /** A notification was sent (queued, and POSTed to the webhook when one is configured). */
   notification?: { id: string; type: string; webhook: 'delivered' | 'failed' | 'not configured' };
+  cancellation?: Cancellation;
 }
 
 /** Applies an update: a new status closes the current phase and opens the next one. Pure. */
@@ -59,6 +60,7 @@ export function applyUpdate(run: RunRecord, update: RunUpdate): RunRecord {
   if (update.deployment) next.deployment = update.deployment;
   if (update.artifacts) next.artifacts = [...new Set([...next.artifacts, ...update.artifacts])];
   if (update.error) next.error = update.error;
+  if (update.cancellation) next.cancellation = update.cancellation;
   if (update.notificationFailure) {
     next.notificationFailures = [...(next.notificationFailures ?? []), { ...update.notificationFailure, at: update.at }];
   }

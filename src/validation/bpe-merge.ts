@@ -1,17 +1,55 @@
 /**
- * Byte-pair merge of one pre-tokenizer piece, in O(n log n). js-tiktoken's merge rescans every
- * adjacent pair after each merge — O(n²): a 20,000-letter run takes ~20 s there, so one
- * pathological line could stall validation for minutes. This keeps candidate pairs in a min-heap
- * ordered by (rank, position) — the same lowest-rank, leftmost-first order js-tiktoken merges in —
- * and drops stale pairs lazily. Returns the number of tokens the piece encodes to.
+ * Byte-pair merge of one pre-tokenizer piece `bytes[start, end)`: returns the number of tokens it
+ * encodes to, merging the lowest-rank adjacent pair first (leftmost on ties), as tiktoken does.
  *
- * `bytes` is a byte string (one char per byte, latin1), the key format of `rankOf`.
+ * Short pieces (nearly all) use tiktoken's own array algorithm on reused typed arrays: O(n²) but
+ * tiny n and no allocation. Long ones use a min-heap, O(n log n): js-tiktoken's merge rescans
+ * every pair after each merge, so a 20,000-letter run takes ~20 s there and one pathological
+ * line could stall validation for minutes. The heap orders candidate pairs by (rank, position) —
+ * the same order — and drops stale pairs lazily. Both are tested equal to js-tiktoken.
  */
-export type RankLookup = (byteString: string) => number | undefined;
+import type { VocabTable } from './vocab-table.js';
 
-export function countMergedTokens(bytes: string, rankOf: RankLookup): number {
-  const n = bytes.length;
+/** Above this many bytes the heap wins. */
+const SHORT_PIECE_BYTES = 128;
+const NONE = 0x7fffffff;
+const bounds = new Int32Array(SHORT_PIECE_BYTES + 1);
+const pairRanks = new Int32Array(SHORT_PIECE_BYTES);
+
+export function countMergedTokens(bytes: Uint8Array, start: number, end: number, vocab: VocabTable): number {
+  const n = end - start;
   if (n <= 1) return n;
+  return n <= SHORT_PIECE_BYTES ? mergeShort(bytes, start, n, vocab) : mergeLong(bytes, start, n, vocab);
+}
+
+function mergeShort(bytes: Uint8Array, start: number, n: number, vocab: VocabTable): number {
+  const rankOf = (from: number, to: number): number => {
+    const r = vocab.rank(bytes, from, to);
+    return r < 0 ? NONE : r;
+  };
+  for (let k = 0; k <= n; k++) bounds[k] = start + k;
+  for (let k = 0; k < n - 1; k++) pairRanks[k] = rankOf(bounds[k]!, bounds[k + 2]!);
+  let parts = n;
+  for (;;) {
+    let best = NONE;
+    let at = -1;
+    for (let k = 0; k < parts - 1; k++) {
+      if (pairRanks[k]! < best) {
+        best = pairRanks[k]!;
+        at = k;
+      }
+    }
+    if (at < 0) return parts;
+    // Parts `at` and `at + 1` become one: drop the boundary between them.
+    bounds.copyWithin(at + 1, at + 2, parts + 1);
+    pairRanks.copyWithin(at + 1, at + 2, parts - 1);
+    parts--;
+    if (at < parts - 1) pairRanks[at] = rankOf(bounds[at]!, bounds[at + 2]!);
+    if (at > 0) pairRanks[at - 1] = rankOf(bounds[at - 1]!, bounds[at + 1]!);
+  }
+}
+
+function mergeLong(bytes: Uint8Array, start: number, n: number, vocab: VocabTable): number {
   // Parts are identified by their start byte; they only ever grow rightwards.
   const end = new Int32Array(n + 1);
   const prev = new Int32Array(n + 1);
@@ -26,14 +64,15 @@ export function countMergedTokens(bytes: string, rankOf: RankLookup): number {
     const mid = end[left]!;
     if (mid >= n) return;
     const right = end[mid]!;
-    const rank = rankOf(bytes.slice(left, right));
-    if (rank !== undefined) heap.push(rank, left, right);
+    const rank = vocab.rank(bytes, start + left, start + right);
+    if (rank >= 0) heap.push(rank * POSITIONS + left, right);
   };
   for (let i = 0; i < n - 1; i++) consider(i);
 
   let parts = n;
   while (heap.size > 0) {
-    const { left, right } = heap.pop();
+    const right = heap.topRight();
+    const left = heap.pop() % POSITIONS;
     const mid = end[left]!;
     // Stale if either side has merged with something else since this pair was pushed.
     if (!alive[left] || mid >= n || !alive[mid] || end[mid] !== right) continue;
@@ -47,66 +86,60 @@ export function countMergedTokens(bytes: string, rankOf: RankLookup): number {
   return parts;
 }
 
-/** A binary min-heap of (rank, left, right) ordered by rank, then by position. */
+/** Heap keys are rank × POSITIONS + left: one number orders by rank, then position (< 2⁵³). */
+const POSITIONS = 2 ** 30;
+
+/** A binary min-heap of pairs keyed by (rank, left), each carrying its right end. */
 class PairHeap {
-  private ranks: number[] = [];
-  private lefts: number[] = [];
+  private keys: number[] = [];
   private rights: number[] = [];
 
   get size(): number {
-    return this.ranks.length;
+    return this.keys.length;
   }
 
-  push(rank: number, left: number, right: number): void {
-    this.ranks.push(rank);
-    this.lefts.push(left);
-    this.rights.push(right);
-    this.up(this.ranks.length - 1);
+  topRight(): number {
+    return this.rights[0]!;
   }
 
-  pop(): { left: number; right: number } {
-    const top = { left: this.lefts[0]!, right: this.rights[0]! };
-    const last = this.ranks.length - 1;
-    this.swap(0, last);
-    this.ranks.pop();
-    this.lefts.pop();
-    this.rights.pop();
-    this.down(0);
-    return top;
-  }
-
-  private less(a: number, b: number): boolean {
-    return this.ranks[a]! < this.ranks[b]! || (this.ranks[a] === this.ranks[b] && this.lefts[a]! < this.lefts[b]!);
-  }
-
-  private up(i: number): void {
+  push(key: number, right: number): void {
+    const keys = this.keys;
+    const rights = this.rights;
+    let i = keys.length;
+    keys.push(key);
+    rights.push(right);
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!this.less(i, parent)) return;
-      this.swap(i, parent);
+      if (keys[parent]! <= key) break;
+      keys[i] = keys[parent]!;
+      rights[i] = rights[parent]!;
       i = parent;
     }
+    keys[i] = key;
+    rights[i] = right;
   }
 
-  private down(i: number): void {
-    const n = this.ranks.length;
+  /** Removes the smallest pair; returns its key. */
+  pop(): number {
+    const keys = this.keys;
+    const rights = this.rights;
+    const top = keys[0]!;
+    const key = keys.pop()!;
+    const right = rights.pop()!;
+    const n = keys.length;
+    if (n === 0) return top;
+    let i = 0;
     for (;;) {
       const l = 2 * i + 1;
-      const r = l + 1;
-      let min = i;
-      if (l < n && this.less(l, min)) min = l;
-      if (r < n && this.less(r, min)) min = r;
-      if (min === i) return;
-      this.swap(i, min);
-      i = min;
+      if (l >= n) break;
+      const c = l + 1 < n && keys[l + 1]! < keys[l]! ? l + 1 : l;
+      if (keys[c]! >= key) break;
+      keys[i] = keys[c]!;
+      rights[i] = rights[c]!;
+      i = c;
     }
-  }
-
-  private swap(a: number, b: number): void {
-    for (const list of [this.ranks, this.lefts, this.rights]) {
-      const t = list[a]!;
-      list[a] = list[b]!;
-      list[b] = t;
-    }
+    keys[i] = key;
+    rights[i] = right;
+    return top;
   }
 }

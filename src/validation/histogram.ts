@@ -90,7 +90,10 @@ export class IntHistogram {
   /** Visits distinct values in ascending order with their multiplicity. */
   private forEachValue(visit: (value: number, times: number) => void): void {
     const dense = this.dense;
-    for (let v = 0; v < dense.length; v++) if (dense[v]! > 0) visit(v, dense[v]!);
+    // Only [min, max] can hold values: a summary of a small file then costs nothing near the
+    // dense array's 131,072 slots per visit (it was most of `ftpipe validate`'s time on 10 lines).
+    const last = Math.min(this.max, dense.length - 1);
+    for (let v = this.min; v <= last; v++) if (dense[v]! > 0) visit(v, dense[v]!);
     for (const v of [...this.sparse.keys()].sort((a, b) => a - b)) visit(v, this.sparse.get(v)!);
   }
 }

@@ -25,6 +25,13 @@ export interface FileReport {
   messages: Summary;
   /** Examples over the model's per-example token limit. */
   tooLong: number;
+  /**
+   * How duplicates and train/validation overlap were checked: `distinct` examples remembered by
+   * 64-bit fingerprint; `falseDuplicateBound` bounds the probability that any reported duplicate
+   * is not one (n²/2⁶⁵); `notRemembered` distinct examples came after the set was full (0 in
+   * practice; see example-set.ts) and were checked only against the remembered ones.
+   */
+  duplicateCheck: { distinct: number; falseDuplicateBound: number; notRemembered: number };
   /** Informational remarks about how the file was checked. */
   notes: string[];
 }

@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
-import { createHash, hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { checkExample } from './example-checks.js';
+import { DEFAULT_MAX_SLOTS, ExampleSet, falseDuplicateBound, fingerprintOf } from './example-set.js';
 import { estimateTraining } from './estimate.js';
 import { CappedFindings, isErrorCode, type Finding } from './findings.js';
 import { IntHistogram } from './histogram.js';
@@ -16,8 +17,8 @@ export const DEFAULT_MAX_ERRORS = 100;
 export const MIN_TRAINING_EXAMPLES = 10;
 /** No valid example comes near this; a longer line is reported without being held in memory. */
 export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
-/** Duplicate detection keeps one number per distinct example, up to this many (~40 MB). */
-export const MAX_TRACKED_EXAMPLES = 1_000_000;
+/** Slots of the training file's example set (96 MiB at most); a validation file's gets a quarter. */
+export const TRAINING_EXAMPLE_SLOTS = DEFAULT_MAX_SLOTS;
 
 export type ByteSource = AsyncIterable<Uint8Array | string>;
 
@@ -26,6 +27,8 @@ export interface DatasetFile {
   source: ByteSource;
   /** How the report names the file. */
   path: string;
+  /** Size in bytes, when known up front (file, blob): a file over the limit is reported without being read. */
+  size?: number;
 }
 
 export interface ValidateOptions {
@@ -56,11 +59,11 @@ export async function validateDataset(
     ...(options.maxExampleTokens ? { maxExampleTokens: options.maxExampleTokens } : {}),
   });
   const counter = new TokenCounter(model.encoding);
-  const trainingSeen = new Map<number, number>();
+  const trainingSeen = new ExampleSet(TRAINING_EXAMPLE_SLOTS);
   const trainingResult = await validateFile(training, 'training', model, counter, options, trainingSeen);
   const files = [trainingResult.report];
   if (validation) {
-    files.push((await validateFile(validation, 'validation', model, counter, options, new Map(), trainingSeen)).report);
+    files.push((await validateFile(validation, 'validation', model, counter, options, new ExampleSet(TRAINING_EXAMPLE_SLOTS / 4), trainingSeen)).report);
   }
   return {
     valid: files.every((f) => f.errorCount === 0),
@@ -87,8 +90,8 @@ async function validateFile(
   model: ModelInfo,
   counter: TokenCounter,
   options: ValidateOptions,
-  seen: Map<number, number>,
-  trainingSeen?: ReadonlyMap<number, number>,
+  seen: ExampleSet,
+  trainingSeen?: ExampleSet,
 ): Promise<FileResult> {
   const maxErrors = options.maxErrors ?? DEFAULT_MAX_ERRORS;
   const errors = new CappedFindings(maxErrors);
@@ -99,9 +102,10 @@ async function validateFile(
   const messages = new IntHistogram(4096);
   const notes: string[] = [];
   let examples = 0;
+  let tooLong = 0;
+
   let validExamples = 0;
   let measuredExamples = 0;
-  let tooLong = 0;
 
   const onLine = (line: number, bytes: Buffer | null, length: number): void => {
     const before = { examples, errors: errors.total };
@@ -157,21 +161,21 @@ async function validateFile(
   };
 
   const trackDuplicates = (text: string, line: number): void => {
-    // 48 bits of SHA-1 per distinct example: collisions are negligible below millions of lines.
-    const key = hash('sha1', text.trim(), 'buffer').readUIntBE(0, 6);
-    const first = seen.get(key);
-    if (first !== undefined) {
-      add({ line, code: 'duplicate_example', message: `same example as line ${first}` });
-    } else if (seen.size < MAX_TRACKED_EXAMPLES) {
-      seen.set(key, line);
-    } else if (notes.length === 0) {
-      notes.push(`duplicate detection covered the first ${MAX_TRACKED_EXAMPLES} distinct examples only`);
-    }
-    const inTraining = trainingSeen?.get(key);
-    if (inTraining !== undefined) {
-      add({ line, code: 'train_validation_overlap', message: `same example as training line ${inTraining}` });
-    }
+    const [hi, lo] = fingerprintOf(text.trim());
+    const first = seen.lineOf(hi, lo);
+    if (first !== 0) add({ line, code: 'duplicate_example', message: `same example as line ${first}` });
+    else seen.add(hi, lo, line);
+    const inTraining = trainingSeen?.lineOf(hi, lo) ?? 0;
+    if (inTraining !== 0) add({ line, code: 'train_validation_overlap', message: `same example as training line ${inTraining}` });
   };
+
+  const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const tooLarge = (bytes: number): Finding => ({ line: null, code: 'file_too_large', message: `file is ${bytes} bytes; the service accepts at most ${maxFileBytes}` });
+  if (file.size !== undefined && file.size > maxFileBytes) {
+    // Known from its size: report at once instead of reading (and hashing) a file that cannot be used.
+    add(tooLarge(file.size));
+    return { totals, report: fileReport({ role, path: file.path, bytes: file.size, sha256: '', examples: 0, validExamples: 0, measuredExamples: 0, errors, warnings, totals, assistant, messages, tooLong: 0, notes: ['not read: the file is over the size limit'], seen }) };
+  }
 
   const sha256 = createHash('sha256');
   const splitter = new LineSplitter(onLine, options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
@@ -185,9 +189,9 @@ async function validateFile(
   }
   splitter.end();
 
-  const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  if (bytes > maxFileBytes) {
-    add({ line: null, code: 'file_too_large', message: `file is ${bytes} bytes; the service accepts at most ${maxFileBytes}` });
+  if (bytes > maxFileBytes) add(tooLarge(bytes));
+  if (seen.notRemembered > 0) {
+    notes.push(`${seen.notRemembered} distinct examples came after the duplicate check's ${seen.capacity} were remembered: they were checked against those, not against each other`);
   }
   if (examples === 0) {
     add({ line: null, code: 'empty_file', message: 'file has no examples' });
@@ -199,24 +203,48 @@ async function validateFile(
     });
   }
 
+  return { totals, report: fileReport({ role, path: file.path, bytes, sha256: sha256.digest('hex'), examples, validExamples, measuredExamples, errors, warnings, totals, assistant, messages, tooLong, notes, seen }) };
+}
+
+interface FileFacts {
+  role: FileRole;
+  path: string;
+  bytes: number;
+  sha256: string;
+  examples: number;
+  validExamples: number;
+  measuredExamples: number;
+  errors: CappedFindings;
+  warnings: CappedFindings;
+  totals: IntHistogram;
+  assistant: IntHistogram;
+  messages: IntHistogram;
+  tooLong: number;
+  notes: string[];
+  seen: ExampleSet;
+}
+
+function fileReport(f: FileFacts): FileReport {
   return {
-    totals,
-    report: {
-      role,
-      path: file.path,
-      bytes,
-      sha256: sha256.digest('hex'),
-      examples,
-      validExamples,
-      measuredExamples,
-      errors: errors.items,
-      warnings: warnings.items,
-      errorCount: errors.total,
-      warningCount: warnings.total,
-      tokens: { total: totals.summary(), assistant: assistant.summary() },
-      messages: messages.summary(),
-      tooLong,
-      notes,
+    role: f.role,
+    path: f.path,
+    bytes: f.bytes,
+    sha256: f.sha256,
+    examples: f.examples,
+    validExamples: f.validExamples,
+    measuredExamples: f.measuredExamples,
+    errors: f.errors.items,
+    warnings: f.warnings.items,
+    errorCount: f.errors.total,
+    warningCount: f.warnings.total,
+    tokens: { total: f.totals.summary(), assistant: f.assistant.summary() },
+    messages: f.messages.summary(),
+    tooLong: f.tooLong,
+    duplicateCheck: {
+      distinct: f.seen.size,
+      falseDuplicateBound: falseDuplicateBound(f.seen.size + f.seen.notRemembered),
+      notRemembered: f.seen.notRemembered,
     },
+    notes: f.notes,
   };
 }

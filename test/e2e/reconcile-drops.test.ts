@@ -1,6 +1,6 @@
 /**
  * No lost drops, end to end: with the blob trigger getting no events at all (dev/host with
- * `scanEventGridBlobTriggers: false`, as in Azure before the postdeploy hook subscribed Event
+ * `eventGrid: false` (no local Event Grid subscription), as in Azure before the postdeploy hook subscribed Event
  * Grid, or after an event was dead-lettered), files in the drop zone still get their runs — from
  * the reconciliation timer, through the same intake — and only once each.
  */
@@ -37,7 +37,7 @@ describe('the reconciliation timer', () => {
     // Uploaded while nothing is running: no event will ever arrive for it.
     await upload('before-deploy.jsonl');
     Object.assign(process.env, pipelineSettings(azurite, emulator, { RECONCILE_SCHEDULE: '*/1 * * * * *', RECONCILE_AFTER_SECONDS: '0' }));
-    host = await startHost({ app: REPO_ROOT, port: 0, logger, scanEventGridBlobTriggers: false });
+    host = await startHost({ app: REPO_ROOT, port: 0, logger, eventGrid: false });
   });
   afterAll(async () => {
     await host?.stop();

@@ -8,8 +8,9 @@ import { REPO_ROOT } from './paths.js';
  * Runs `npm start` (dist/dev/start.js) on free ports everywhere, with its own Azurite folder and
  * the emulator (not a real Azure OpenAI), so a test never collides with a developer's `npm start`.
  */
-export function spawnNpmStart(prefix: string): { child: ChildProcess; output: () => string; azuriteDir: string } {
-  const azuriteDir = mkdtempSync(path.join(tmpdir(), prefix));
+export function spawnNpmStart(prefix: string, reuseDir?: string): { child: ChildProcess; output: () => string; azuriteDir: string } {
+  // Reusing a folder is a restart: Azurite's data and the emulator's state are both in it.
+  const azuriteDir = reuseDir ?? mkdtempSync(path.join(tmpdir(), prefix));
   const child = spawn(
     process.execPath,
     [path.join(REPO_ROOT, 'dist/dev/start.js'), '--port', '0', '--blob-port', '0', '--queue-port', '0', '--table-port', '0', '--emulator-port', '0', '--azurite-location', azuriteDir],

@@ -7,7 +7,7 @@ import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { QueueClient } from '@azure/storage-queue';
 import { AzureOpenAI } from 'openai';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../dev/aoai-emulator/index.js';
-import { startHost, type RunningHost } from '../../dev/host/index.js';
+import { startHost, type HostOptions, type RunningHost } from '../../dev/host/index.js';
 import { createCognitiveServicesClient } from '../../src/azure/arm-client.js';
 import type { RunEvent, RunRecord, RunStatus } from '../../src/runs/run-record.js';
 import { startAzurite, type RunningAzurite } from './azurite.js';
@@ -85,12 +85,14 @@ export interface PipelineStack extends PipelineClients {
 }
 
 /** Starts Azurite, the emulator and dev/host in this process, with the app's settings in process.env. */
-export async function startPipelineStack(options: { emulator?: EmulatorOptions; settings?: Record<string, string> } = {}): Promise<PipelineStack> {
+export async function startPipelineStack(
+  options: { emulator?: EmulatorOptions; settings?: Record<string, string>; host?: Partial<HostOptions> } = {},
+): Promise<PipelineStack> {
   const azurite = await startAzurite();
   const emulator = await startEmulator({ ...FAST_EMULATOR, port: 0, log: () => undefined, ...options.emulator });
   Object.assign(process.env, pipelineSettings(azurite, emulator, options.settings));
   const logger = collectingLogger();
-  const host = await startHost({ app: REPO_ROOT, port: 0, logger, blobPollIntervalMs: 100 });
+  const host = await startHost({ app: REPO_ROOT, port: 0, logger, blobPollIntervalMs: 100, ...options.host });
   const clients = pipelineClients(azurite, emulator);
   await clients.datasets.createIfNotExists();
   const api = apiOf(host.url);

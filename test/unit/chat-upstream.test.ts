@@ -2,7 +2,7 @@ import { APIConnectionError, APIError } from 'openai';
 import { describe, expect, it } from 'vitest';
 import { ChatError, fromUpstream } from '../../src/chat/errors.js';
 import { knownModelNames, ModelCatalog } from '../../src/chat/model-catalog.js';
-import { SSE_DONE, sseStream } from '../../src/chat/sse.js';
+import { relaySse } from '../../src/chat/sse.js';
 import type { DeploymentRecord } from '../../src/runs/deployment-registry.js';
 
 /** An error as the openai SDK builds it from an Azure OpenAI answer. */
@@ -68,31 +68,62 @@ describe('ModelCatalog', () => {
   });
 });
 
-describe('sseStream', () => {
+describe('relaySse', () => {
   const read = async (stream: ReadableStream<Uint8Array>) => new Response(stream).text();
+  const upstreamOf = (parts: Array<string | Error>, onCancel?: () => void): ReadableStream<Uint8Array> => {
+    let i = 0;
+    return new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const part = parts[i++];
+        if (part === undefined) controller.close();
+        else if (part instanceof Error) controller.error(part);
+        else controller.enqueue(new TextEncoder().encode(part));
+      },
+      cancel: () => onCancel?.(),
+    });
+  };
+  const answer = 'data: {"id":"c1","choices":[{"delta":{"role":"assistant"}}]}\n\ndata: {"id":"c1","choices":[{"delta":{"content":"Hé 東京"}}]}\n\ndata: [DONE]\n\n';
 
-  it('writes each chunk as a data event and ends with [DONE]', async () => {
-    const text = await read(sseStream({ chunks: (async function* () { yield { a: 1 }; yield { b: 2 }; })(), abort: () => {} }, fromUpstream));
-    expect(text).toBe(`data: {"a":1}\n\ndata: {"b":2}\n\n${new TextDecoder().decode(SSE_DONE)}`);
+  it('passes the upstream bytes on unchanged, however they were split', async () => {
+    for (const cut of [1, 7, 20, answer.length - 3]) {
+      expect(await read(relaySse(upstreamOf([answer.slice(0, cut), answer.slice(cut)]), fromUpstream))).toBe(answer);
+    }
+    const crlf = 'data: {"a":1}\r\n\r\ndata: [DONE]\r\n\r\n';
+    expect(await read(relaySse(upstreamOf([crlf.slice(0, 5), crlf.slice(5)]), fromUpstream))).toBe(crlf);
   });
 
-  it('ends with an error event and no [DONE] when the upstream fails midway', async () => {
-    const chunks = (async function* () {
-      yield { a: 1 };
-      throw new APIConnectionError({ message: 'Connection error.' });
-    })();
-    const text = await read(sseStream({ chunks, abort: () => {} }, fromUpstream));
+  it('passes each complete event on before the rest has arrived', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let sent = 0;
+    const upstream = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (sent++ === 0) controller.enqueue(new TextEncoder().encode('data: {"a":1}\n\ndata: {"b"'));
+        else {
+          await held;
+          controller.close();
+        }
+      },
+    });
+    const reader = relaySse(upstream, fromUpstream).getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe('data: {"a":1}\n\n');
+    release();
+  });
+
+  it('ends with an error event, no partial event and no [DONE], when the upstream fails midway', async () => {
+    const text = await read(relaySse(upstreamOf(['data: {"a":1}\n\ndata: {"half', new APIConnectionError({ message: 'Connection error.' })]), fromUpstream));
     const events = text.split('\n\n').filter(Boolean);
     expect(events).toHaveLength(2);
+    expect(events[0]).toBe('data: {"a":1}');
     expect(JSON.parse(events[1]!.slice(6))).toMatchObject({ error: { type: 'api_error', code: 'upstream_unavailable' } });
   });
 
-  it('aborts the upstream when the caller cancels', async () => {
-    let aborted = false;
-    const stream = sseStream({ chunks: (async function* () { yield 1; await new Promise(() => {}); })(), abort: () => (aborted = true) }, fromUpstream);
+  it('cancels the upstream when the caller cancels', async () => {
+    let cancelled = false;
+    const stream = relaySse(upstreamOf(['data: 1\n\n', 'data: 2\n\n', 'data: 3\n\n'], () => (cancelled = true)), fromUpstream);
     const reader = stream.getReader();
     await reader.read();
     await reader.cancel();
-    expect(aborted).toBe(true);
+    expect(cancelled).toBe(true);
   });
 });

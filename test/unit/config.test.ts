@@ -89,9 +89,25 @@ describe('loadConfig', () => {
   });
 
   it('accepts SKU and training type case-insensitively, returning the canonical spelling', () => {
-    const config = loadConfig({ ...minimal, DEPLOYMENT_SKU: 'globalstandard', FT_TRAINING_TYPE: 'developer' });
+    const config = loadConfig({ ...minimal, DEPLOYMENT_SKU: 'globalstandard', FT_TRAINING_TYPE: 'DEVELOPERTIER' });
     expect(config.deployment.sku).toBe('GlobalStandard');
-    expect(config.fineTuning.trainingType).toBe('Developer');
+    expect(config.fineTuning.trainingType).toBe('developerTier');
+  });
+
+  it("rejects the training type 'Developer', which Azure does not know (it documents developerTier)", () => {
+    expect(() => loadConfig({ ...minimal, FT_TRAINING_TYPE: 'Developer' })).toThrow(/FT_TRAINING_TYPE must be one of Standard, GlobalStandard, developerTier, got 'Developer'/);
+  });
+
+  it('stops start-up with one line for an api-version Azure does not serve', () => {
+    let message = '';
+    try {
+      loadConfig({ ...minimal, AZURE_OPENAI_API_VERSION: '2099-01-01' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/AZURE_OPENAI_API_VERSION '2099-01-01' is not an Azure OpenAI API version; use one of .*2025-04-01-preview/);
+    expect(message.split('\n').filter((l) => l.includes('AZURE_OPENAI_API_VERSION'))).toHaveLength(1);
+    expect(loadConfig({ ...minimal, AZURE_OPENAI_API_VERSION: '2024-10-21' }).openai.apiVersion).toBe('2024-10-21');
   });
 });
 

@@ -501,7 +501,8 @@ describe('azure.yaml', () => {
     expect(at(yaml, 'services', 'api', 'host')).toBe('function');
     const project = String(at(yaml, 'services', 'api', 'project'));
     const pkg = JSON.parse(read(path.join(project, 'package.json'))) as { main: string };
-    expect(pkg.main).toBe('dist/src/index.js');
+    // The Node.js worker loads every file the `main` glob matches (one file per function).
+    expect(pkg.main).toBe('dist/src/{index.js,functions/**/*.js,orchestrators/**/*.js}');
     expect(read(API)).toContain("'azd-service-name': 'api'");
   });
 

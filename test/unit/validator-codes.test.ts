@@ -94,6 +94,21 @@ describe('error codes: each makes the file invalid and names the line and field'
     expect(errors(report)[0]!.message).toContain(`${Buffer.byteLength(text)} bytes`);
   });
 
+  it('file_too_large from the size alone, without reading the file', async () => {
+    const neverRead = {
+      // eslint-disable-next-line require-yield
+      async *[Symbol.asyncIterator](): AsyncGenerator<Buffer> {
+        throw new Error('an oversized file must not be read');
+      },
+    };
+    const { validateDataset } = await import('../../src/validation/index.js');
+    const report = await validateDataset({ source: neverRead, path: 'huge.jsonl', size: 600 * 1024 * 1024 }, undefined, {});
+    expect(report.valid).toBe(false);
+    expect(errors(report)).toEqual([expect.objectContaining({ code: 'file_too_large', line: null })]);
+    expect(errors(report)[0]!.message).toContain(`${600 * 1024 * 1024} bytes`);
+    expect(report.files[0]!.notes).toEqual(['not read: the file is over the size limit']);
+  });
+
   it('empty_file (and not also too_few_examples)', async () => {
     for (const content of ['', '\n\n  \n']) {
       const report = await validateText(content);
@@ -132,6 +147,12 @@ describe('warning codes: reported with their line, the file stays valid', () => 
     lines.push(lines[1]!);
     const report = await validateText(lines.join('\n'));
     expect(warnings(report)).toEqual([expect.objectContaining({ code: 'duplicate_example', line: 11, message: 'same example as line 2' })]);
+  });
+
+  it('reports how duplicates were checked and the bound on false duplicates', async () => {
+    const report = await validateText(validLines(12).join('\n'));
+    const check = report.files[0]!.duplicateCheck;
+    expect(check).toEqual({ distinct: 12, notRemembered: 0, falseDuplicateBound: 144 / 2 ** 65 });
   });
 
   it('train_validation_overlap names the training line', async () => {

@@ -17,7 +17,14 @@ export interface DurableClientBindingData {
 
 export const durableWebhookPath = '/runtime/webhooks/durabletask';
 
-export function durableClientBindingData(origin: string, taskHubName: string, systemKey: string | undefined): DurableClientBindingData {
+/**
+ * Where the worker's client calls (`rpcBaseUrl`). The extension serves it on a separate loopback
+ * listener that needs no key; dev/host has one port, so the path carries a per-process secret
+ * instead, known only to the app it hands the binding to.
+ */
+export const durableRpcPath = (token: string): string => `/durabletask-rpc/${token}`;
+
+export function durableClientBindingData(origin: string, taskHubName: string, systemKey: string | undefined, rpcToken?: string): DurableClientBindingData {
   const baseUrl = `${origin}${durableWebhookPath}`;
   const code = systemKey ? `&code=${encodeURIComponent(systemKey)}` : '';
   const hubQuery = `taskHub=${encodeURIComponent(taskHubName)}&connection=Storage${code}`;
@@ -41,7 +48,7 @@ export function durableClientBindingData(origin: string, taskHubName: string, sy
     },
     baseUrl,
     requiredQueryStringParameters: hubQuery,
-    rpcBaseUrl: `${baseUrl}/`,
+    rpcBaseUrl: rpcToken ? `${origin}${durableRpcPath(rpcToken)}/` : `${baseUrl}/`,
     httpBaseUrl: `${baseUrl}/`,
     maxGrpcMessageSizeInBytes: 0,
     grpcHttpClientTimeout: '00:01:40',

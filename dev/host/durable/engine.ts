@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Invoker } from '../invoker.js';
 import { debugOf, type HostLogger } from '../logger.js';
 import { runActivity } from './activities.js';
@@ -15,6 +16,17 @@ import {
 import { EventType, historyEvent, toJsonText, type HistoryEvent } from './history.js';
 import type { InstanceDoc, InstanceStore, ScheduledTask } from './store.js';
 import { TimerWheel } from './timers.js';
+import { PollingLatency, Semaphore } from './work-limits.js';
+
+/** host.json durableTask limits, and the optional realistic pick-up latency. */
+export interface DurableLimits {
+  maxConcurrentActivityFunctions: number;
+  maxConcurrentOrchestratorFunctions: number;
+  /** When set, activities and timers are picked up after a back-off delay of up to this many ms. */
+  pollingLatencyMaxMs?: number | undefined;
+}
+
+export const defaultDurableLimits: DurableLimits = { maxConcurrentActivityFunctions: 10, maxConcurrentOrchestratorFunctions: 10 };
 
 export type EventOutcome = 'accepted' | 'notFound' | 'gone';
 
@@ -35,10 +47,17 @@ export class DurableEngine {
   readonly #inFlight = new Set<Promise<unknown>>();
   #stopped = false;
 
-  constructor(store: InstanceStore, invoker: Invoker, logger: HostLogger) {
+  readonly #activitySlots: Semaphore;
+  readonly #orchestratorSlots: Semaphore;
+  readonly #latency: PollingLatency | undefined;
+
+  constructor(store: InstanceStore, invoker: Invoker, logger: HostLogger, limits: DurableLimits = defaultDurableLimits) {
     this.#store = store;
     this.#invoker = invoker;
     this.#logger = logger;
+    this.#activitySlots = new Semaphore(limits.maxConcurrentActivityFunctions);
+    this.#orchestratorSlots = new Semaphore(limits.maxConcurrentOrchestratorFunctions);
+    this.#latency = limits.pollingLatencyMaxMs === undefined ? undefined : new PollingLatency(limits.pollingLatencyMaxMs);
   }
 
   get store(): InstanceStore {
@@ -49,7 +68,7 @@ export class DurableEngine {
   async start(): Promise<void> {
     for (const doc of await this.#store.list()) {
       if (isActive(doc)) this.#kick(doc.instanceId);
-      else if (doc.parent) this.#track(this.#notifyParent(doc));
+      else if (doc.parent) this.#track(this.#persistently(`notifying the parent of ${doc.instanceId}`, () => this.#notifyParent(doc)));
     }
   }
 
@@ -97,8 +116,32 @@ export class DurableEngine {
     void tracked.finally(() => this.#inFlight.delete(tracked));
   }
 
+  /** The backend's queue pick-up delay, when realistic latency is on. */
+  async #pickUp(): Promise<void> {
+    await this.#latency?.wait();
+  }
+
   #kick(instanceId: string): void {
-    this.#track(this.#process(instanceId, () => false));
+    this.#track(this.#persistently(`resuming ${instanceId}`, () => this.#process(instanceId, () => false)));
+  }
+
+  /**
+   * Storage being away (Azurite stopped, a network blip) must not lose a task's outcome or leave an
+   * instance unprocessed: like the Durable extension's backend, which keeps polling its queues,
+   * work is retried with back-off (up to 15 s apart) until storage answers or the host stops.
+   * Answers that are not about availability (a 4xx such as a conflict) still fail at once.
+   */
+  async #persistently<T>(what: string, work: () => Promise<T>): Promise<T> {
+    for (let delay = 500; ; delay = Math.min(delay * 2, 15_000)) {
+      try {
+        return await work();
+      } catch (error) {
+        const status = (error as { statusCode?: number }).statusCode;
+        if (this.#stopped || (status !== undefined && status >= 400 && status < 500)) throw error;
+        this.#logger.warn(`Durable: storage unavailable while ${what} (${(error as Error).message.split('\n')[0]}); retrying in ${delay / 1000} s.`);
+        await sleep(delay);
+      }
+    }
   }
 
   async #withLock<T>(instanceId: string, work: () => Promise<T>): Promise<T> {
@@ -140,7 +183,7 @@ export class DurableEngine {
     });
     if (doc && !this.#stopped) {
       this.#startWork(doc);
-      if (!isActive(doc) && doc.parent) await this.#notifyParent(doc);
+      if (!isActive(doc) && doc.parent) await this.#persistently(`notifying the parent of ${doc.instanceId}`, () => this.#notifyParent(doc));
     }
     return outcome;
   }
@@ -150,11 +193,13 @@ export class DurableEngine {
     beginEpisode(doc, now);
     let state: OrchestratorStateJson;
     try {
-      const result = await this.#invoker.invoke({
-        functionName: doc.name,
-        reason: `Orchestration '${doc.name}' (${doc.instanceId})`,
-        trigger: { string: orchestrationTriggerPayload(doc) },
-      });
+      const result = await this.#orchestratorSlots.run(() =>
+        this.#invoker.invoke({
+          functionName: doc.name,
+          reason: `Orchestration '${doc.name}' (${doc.instanceId})`,
+          trigger: { string: orchestrationTriggerPayload(doc) },
+        }),
+      );
       state = result.returnValue as OrchestratorStateJson;
     } catch (error) {
       const failure = parseOrchestratorFailure(error);
@@ -177,13 +222,16 @@ export class DurableEngine {
       if (task.kind === 'timer') {
         this.#timers.arm(key, task.fireAt, () => {
           if (this.#stopped) return;
-          this.#track(this.#deliver(doc, task, historyEvent(EventType.TimerFired, { TimerId: task.id, FireAt: task.fireAt })));
+          this.#track(this.#pickUp().then(() => this.#deliver(doc, task, historyEvent(EventType.TimerFired, { TimerId: task.id, FireAt: task.fireAt }))));
         });
         continue;
       }
       if (this.#running.has(key)) continue;
       this.#running.add(key);
-      const work = task.kind === 'activity' ? runActivity(this.#invoker, doc, task) : this.#startChild(doc, task);
+      const work =
+        task.kind === 'activity'
+          ? this.#pickUp().then(() => this.#activitySlots.run(() => runActivity(this.#invoker, doc, task)))
+          : this.#persistently(`starting sub-orchestration ${task.instanceId}`, () => this.#startChild(doc, task));
       // The key stays "running" until the outcome is saved, so a concurrent episode never starts it twice.
       this.#track(
         work
@@ -195,7 +243,7 @@ export class DurableEngine {
 
   /** Records a task's outcome in its instance's inbox (once: later duplicates are ignored). */
   #deliver(doc: Pick<InstanceDoc, 'instanceId' | 'executionId'>, task: ScheduledTask, event: HistoryEvent): Promise<EventOutcome> {
-    return this.#process(doc.instanceId, (current) => {
+    return this.#persistently(`recording task ${task.id} of ${doc.instanceId}`, () => this.#process(doc.instanceId, (current) => {
         if (current.executionId !== doc.executionId || !current.tasks[task.id]) return false;
         const stored = current.tasks[task.id]!;
         delete current.tasks[task.id];
@@ -204,7 +252,7 @@ export class DurableEngine {
         if (stored.kind === 'timer' && stored.retryOf) current.pendingRetries[task.id] = stored.retryOf;
         current.inbox.push(event);
         return true;
-    });
+    }));
   }
 
   /** Creates a sub-orchestration's instance (idempotently); resolves with an event only if it already finished. */

@@ -207,7 +207,7 @@ export function applyOrchestratorState(doc: InstanceDoc, state: OrchestratorStat
     return 'continuedAsNew';
   }
   finish(doc, 'Completed', state.output ?? null);
-  doc.history.push(historyEvent(EventType.ExecutionCompleted, { OrchestrationStatus: 0, Result: toJsonText(state.output) }));
+  doc.history.push(historyEvent(EventType.ExecutionCompleted, { OrchestrationStatus: 1 /* DurableTask.Core OrchestrationStatus.Completed */, Result: toJsonText(state.output) }));
   return 'completed';
 }
 

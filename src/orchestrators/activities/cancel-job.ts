@@ -5,7 +5,12 @@ import { getServices } from '../services.js';
 
 export const CANCEL_JOB = 'cancelJob';
 
-/** Cancels the Azure job; a job that already ended cannot be cancelled, and its status is returned. */
+/**
+ * Cancels the Azure job and returns its status afterwards. What Azure answers for a job that can no
+ * longer be cancelled is not documented (the emulator says 409 `unexpectedEntityState`; OpenAI
+ * answers 400), so ANY refusal (4xx) is followed by reading the job again and returning its status
+ * — the caller decides from that, never from the refusal. A job that no longer exists is `not_found`.
+ */
 df.app.activity(CANCEL_JOB, {
   handler: (jobId: string) =>
     runActivity(async (): Promise<string> => {
@@ -13,8 +18,14 @@ df.app.activity(CANCEL_JOB, {
       try {
         return (await openai.fineTuning.jobs.cancel(jobId)).status;
       } catch (error) {
-        if (classifyError(error).failure.status !== 400) throw error;
+        const { permanent } = classifyError(error);
+        if (!permanent) throw error;
+      }
+      try {
         return (await openai.fineTuning.jobs.retrieve(jobId)).status;
+      } catch (error) {
+        if (classifyError(error).failure.status === 404) return 'not_found';
+        throw error;
       }
     }),
 });

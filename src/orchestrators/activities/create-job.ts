@@ -16,6 +16,30 @@ export interface CreatedJob {
   reused: boolean;
 }
 
+/**
+ * The create request: `method: {type, <type>: {hyperparameters}}` — never the top-level
+ * `hyperparameters`, which Azure's description deprecates — and Azure's `trainingType`, which is
+ * not in the OpenAI SDK's types. "auto" hyperparameters are left out (the service then chooses).
+ */
+export function jobCreateParams(input: CreateJobInput): Record<string, unknown> {
+  const { options } = input;
+  const method = options.method ?? { type: 'supervised' as const };
+  const hyperparameters = method.hyperparameters ?? {};
+  const section: Record<string, unknown> = {
+    ...(Object.keys(hyperparameters).length > 0 ? { hyperparameters } : {}),
+    ...(method.grader ? { grader: method.grader } : {}),
+  };
+  return {
+    model: options.baseModel,
+    training_file: input.trainingFileId,
+    ...(input.validationFileId ? { validation_file: input.validationFileId } : {}),
+    ...(options.suffix ? { suffix: options.suffix } : {}),
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    method: { type: method.type, ...(Object.keys(section).length > 0 ? { [method.type]: section } : {}) },
+    ...(options.trainingType ? { trainingType: options.trainingType } : {}),
+  };
+}
+
 /** How many of the newest jobs are searched for one this run already created. */
 const REUSE_SCAN_LIMIT = 100;
 
@@ -33,18 +57,7 @@ df.app.activity(CREATE_JOB, {
         if (job.training_file === input.trainingFileId) return { jobId: job.id, status: job.status, reused: true };
         if (++scanned >= REUSE_SCAN_LIMIT) break;
       }
-      const { options } = input;
-      const params: JobCreateParams & { trainingType?: string } = {
-        model: options.baseModel,
-        training_file: input.trainingFileId,
-        ...(input.validationFileId ? { validation_file: input.validationFileId } : {}),
-        ...(options.suffix ? { suffix: options.suffix } : {}),
-        ...(options.seed !== undefined ? { seed: options.seed } : {}),
-        ...(options.hyperparameters ? { hyperparameters: options.hyperparameters } : {}),
-        // Azure's training tier (Standard, GlobalStandard, Developer): not in the OpenAI SDK's types.
-        ...(options.trainingType ? { trainingType: options.trainingType } : {}),
-      };
-      const job: FineTuningJob = await openai.fineTuning.jobs.create(params);
+      const job: FineTuningJob = await openai.fineTuning.jobs.create(jobCreateParams(input) as unknown as JobCreateParams);
       return { jobId: job.id, status: job.status, reused: false };
     }),
 });

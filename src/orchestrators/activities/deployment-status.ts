@@ -16,16 +16,19 @@ export interface DeploymentStatus {
   error?: string;
 }
 
+/** The provisioning state and model of an ARM deployment resource. Pure. */
+export function deploymentView(deployment: { properties?: { provisioningState?: string; model?: { name?: string } } }): DeploymentStatus {
+  const model = deployment.properties?.model?.name;
+  return { provisioningState: deployment.properties?.provisioningState ?? 'Unknown', ...(model ? { model } : {}) };
+}
+
 /** One look at the deployment's provisioning state; for `Failed`, ARM's error message from the operation. */
 df.app.activity(DEPLOYMENT_STATUS, {
   handler: (input: DeploymentStatusInput) =>
     runActivity(async (): Promise<DeploymentStatus> => {
       const { arm, config } = getServices();
-      const deployment = await arm.deployments.get(config.arm.resourceGroup, config.arm.account, input.name);
-      const state = deployment.properties?.provisioningState ?? 'Unknown';
-      const model = deployment.properties?.model?.name;
-      const result: DeploymentStatus = { provisioningState: state, ...(model ? { model } : {}) };
-      if (state === 'Failed') result.error = (await operationError(input.pollerState)) ?? 'the deployment failed (provisioningState Failed)';
+      const result = deploymentView(await arm.deployments.get(config.arm.resourceGroup, config.arm.account, input.name));
+      if (['Failed', 'Canceled', 'Disabled'].includes(result.provisioningState)) result.error = (await operationError(input.pollerState)) ?? 'the deployment failed (provisioningState Failed)';
       return result;
     }),
 });

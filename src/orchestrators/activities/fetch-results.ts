@@ -1,4 +1,5 @@
 import * as df from 'durable-functions';
+import { decodeResultsFile, ResultsFileError } from '../../azure/results-file.js';
 import { parseResultsCsv, renderLossChart } from '../../runs/loss-chart.js';
 import { runBlobName } from '../../runs/run-store.js';
 import { runActivity } from '../activity-result.js';
@@ -16,10 +17,19 @@ df.app.activity(FETCH_RESULTS, {
   handler: (input: FetchResultsInput) =>
     runActivity(async (): Promise<string[]> => {
       const { openai, storage } = getServices();
-      const csv = await (await openai.files.content(input.resultFileId)).text();
-      const svg = renderLossChart(parseResultsCsv(csv), input.title);
+      const content = await (await openai.files.content(input.resultFileId)).text();
       const put = (name: string, body: string, type: string) =>
         storage.runs.getBlockBlobClient(runBlobName(input.runId, name)).upload(body, Buffer.byteLength(body), { blobHTTPHeaders: { blobContentType: type } });
+      let csv: string;
+      try {
+        csv = decodeResultsFile(content);
+      } catch (error) {
+        if (!(error instanceof ResultsFileError)) throw error;
+        // Kept as served: the model is trained either way, and nothing is lost.
+        await put('results.raw', content, 'application/octet-stream');
+        return ['results.raw'];
+      }
+      const svg = renderLossChart(parseResultsCsv(csv), input.title);
       await put('results.csv', csv, 'text/csv');
       await put('loss.svg', svg, 'image/svg+xml');
       return ['results.csv', 'loss.svg'];

@@ -8,11 +8,15 @@ export interface FileStatus {
   statusDetails?: string;
 }
 
+/** A file's processing status as the pipeline reads it. Pure. */
+export function fileStatusOf(file: { status: string; status_details?: string | null }): FileStatus {
+  return { status: file.status, ...(file.status_details ? { statusDetails: file.status_details } : {}) };
+}
+
 /** The processing status of an uploaded file (`pending`, `processed`, `error` with details). */
 df.app.activity(FILE_STATUS, {
   handler: (fileId: string) =>
     runActivity(async (): Promise<FileStatus> => {
-      const file = await getServices().openai.files.retrieve(fileId);
-      return { status: file.status, ...(file.status_details ? { statusDetails: file.status_details } : {}) };
+      return fileStatusOf(await getServices().openai.files.retrieve(fileId));
     }),
 });

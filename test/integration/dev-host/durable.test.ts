@@ -89,7 +89,8 @@ describe('dev/host Durable orchestrations driven through df.getClient', () => {
     const id = await start('failing', null);
     const failed = await until(id, (s) => s.runtimeStatus !== 'Running' && s.runtimeStatus !== 'Pending', 'failure');
     expect(failed.runtimeStatus).toBe('Failed');
-    expect(String(failed.output)).toContain('flaky failure 2');
+    // Azure's shape: the extension's wrapping around the worker's message.
+    expect(String(failed.output)).toContain("Activity function 'flaky' failed: Result: Failure\nException: flaky failure 2");
     expect(activityLines().filter((l) => l.startsWith(`flaky:${id}:`))).toHaveLength(2);
   });
 
@@ -110,16 +111,56 @@ describe('dev/host Durable orchestrations driven through df.getClient', () => {
     expect(done.input).toBe(3);
   });
 
-  it('serves the management API: 404 for unknown instances, 410 for finished ones, query and purge', async () => {
+  it("serves the management API with the extension's codes, headers and history shape", async () => {
     const api = `${host.url}/runtime/webhooks/durabletask`;
     expect((await fetch(`${api}/instances/nope`)).status).toBe(404);
+
+    // Running: 202, Location = the request's own URL, Retry-After 5 (HttpApiHandler).
+    const waiting = await start('waitsForever', null);
+    await until(waiting, (s) => s.runtimeStatus === 'Running', 'the instance to run');
+    const running = await fetch(`${api}/instances/${waiting}`);
+    expect(running.status).toBe(202);
+    expect(running.headers.get('location')).toBe(`${api}/instances/${waiting}`);
+    expect(running.headers.get('retry-after')).toBe('5');
+    // Terminated: 200, no Location.
+    expect((await fetch(`${api}/instances/${waiting}/terminate?reason=test`, { method: 'POST' })).status).toBe(202);
+    await until(waiting, (s) => s.runtimeStatus === 'Terminated', 'termination');
+    const terminated = await fetch(`${api}/instances/${waiting}`);
+    expect(terminated.status).toBe(200);
+    expect(terminated.headers.get('location')).toBeNull();
+    expect((await fetch(`${api}/instances/${waiting}/terminate`, { method: 'POST' })).status).toBe(410);
+
+    // Failed: 200, or 500 when the caller asks for it.
+    const failing = await start('failing', null);
+    await until(failing, (s) => s.runtimeStatus === 'Failed', 'failure');
+    expect((await fetch(`${api}/instances/${failing}`)).status).toBe(200);
+    expect((await fetch(`${api}/instances/${failing}?returnInternalServerErrorOnFailure=true`)).status).toBe(500);
+
     const id = await start('loop', 3);
     await until(id, (s) => s.runtimeStatus === 'Completed', 'completion');
     expect((await fetch(`${api}/instances/${id}/raiseEvent/late`, { method: 'POST', body: '1' })).status).toBe(410);
+    // A known route with the wrong method is 404, not 405.
+    expect((await fetch(`${api}/instances/${id}/raiseEvent/late`, { method: 'PUT', body: '1' })).status).toBe(404);
+    expect((await fetch(`${api}/orchestrators/loop`)).status).toBe(404);
     const listed = (await (await fetch(`${api}/instances?runtimeStatus=Completed`)).json()) as { instanceId: string }[];
     expect(listed.map((s) => s.instanceId)).toContain(id);
-    const history = (await (await fetch(`${api}/instances/${id}?showHistory=true`)).json()) as { historyEvents: { EventType: number }[] };
-    expect(history.historyEvents.some((e) => e.EventType === 1)).toBe(true);
+    const status = (await (await fetch(`${api}/instances/${id}?showHistory=true&showHistoryOutput=true`)).json()) as {
+      createdTime: string;
+      historyEvents: Record<string, unknown>[];
+    };
+    expect(status.createdTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(status.historyEvents.map((e) => e['EventType'])).toEqual(['ExecutionStarted', 'ExecutionCompleted']);
+    expect(status.historyEvents[0]).toMatchObject({ FunctionName: 'loop' });
+    expect(status.historyEvents[1]).toMatchObject({ OrchestrationStatus: 'Completed', Result: 'looped 3' });
+    expect(status.historyEvents.every((e) => !('EventId' in e) && !('IsPlayed' in e))).toBe(true);
+
+    // Activities fold into one TaskCompleted/TaskFailed with FunctionName and ScheduledTime.
+    const failedHistory = (await (await fetch(`${api}/instances/${failing}?showHistory=true`)).json()) as { historyEvents: Record<string, unknown>[] };
+    const taskFailed = failedHistory.historyEvents.find((e) => e['EventType'] === 'TaskFailed')!;
+    expect(taskFailed).toMatchObject({ FunctionName: 'flaky' });
+    expect(String(taskFailed['Reason'])).toMatch(/^Activity function 'flaky' failed: Result: Failure\nException: flaky failure 1\nStack: /);
+    expect(failedHistory.historyEvents.some((e) => e['EventType'] === 'TaskScheduled' || e['EventType'] === 'OrchestratorStarted')).toBe(false);
+
     expect(await (await fetch(`${api}/instances/${id}`, { method: 'DELETE' })).json()).toEqual({ instancesDeleted: 1 });
     expect((await fetch(`${api}/instances/${id}`)).status).toBe(404);
   });

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHost, type RunningHost } from '../../../dev/host/index.js';
@@ -38,7 +39,8 @@ describe('dev/host HTTP triggers (streaming app)', () => {
     expect(response.status).toBe(201);
     expect(response.headers.get('x-echo')).toBe('header-value');
     expect(await response.json()).toEqual({ body: { hello: 'world' }, who: 'tester', method: 'POST' });
-    expect((await fetch(`${host.url}/api/echo`)).status).toBe(405);
+    // The real host routes with ASP.NET: a method the route does not allow is 404.
+    expect((await fetch(`${host.url}/api/echo`)).status).toBe(404);
     expect(logger.lines).toContain('echo invoked for tester');
     expect(logger.lines.some((l) => /^Executed 'Functions\.echo' \(Succeeded, Id=[0-9a-f-]{36}, Duration=\d+ms\)$/.test(l))).toBe(true);
   });
@@ -74,7 +76,52 @@ describe('dev/host HTTP triggers (streaming app)', () => {
     expect(rest).toBe('second part\n');
   });
 
+  it('refuses malformed paths, oversized requests and unkeyed webhooks like the real host', async () => {
+    expect((await fetch(`${host.url}/api/files/%ZZ`)).status).toBe(400);
+    expect((await fetch(`${host.url}/api/${'x'.repeat(5000)}`)).status).toBe(414);
+    const declared = await rawRequest(host.port, `POST /api/echo HTTP/1.1\r\nHost: x\r\nContent-Length: ${104_857_601}\r\n\r\n`);
+    expect(declared).toMatch(/^HTTP\/1\.1 413 /);
+    // The unauthenticated-looking webhooks still count bytes and still need a key once keys exist.
+    expect((await fetch(`${host.url}/runtime/webhooks/blobs?functionName=x`, { method: 'POST', body: '[]' })).status).toBe(401);
+    expect((await fetch(`${host.url}/runtime/webhooks/blobs?functionName=x&code=fn-key`, { method: 'POST', body: '[]' })).status).toBe(401);
+    expect((await fetch(`${host.url}/runtime/webhooks/blobs?functionName=x&code=master-key`, { method: 'POST', body: '[]' })).status).toBe(404);
+  });
+
+  it('frees the handler when a client leaves in the middle of its request body', async () => {
+    const socket = connect(host.port, '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    socket.write('POST /api/echo?who=leaver HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"partial":');
+    await waitUntil(() => logger.lines.includes('echo invoked for leaver'));
+    socket.destroy();
+    // The invocation ends (failed: its body never came) within moments, not after minutes.
+    await waitUntil(() => logger.lines.some((l) => /^Executed 'Functions\.echo' \(Failed/.test(l)));
+  });
+
   it('returns 404 for unknown routes', async () => {
     expect((await fetch(`${host.url}/api/nope`)).status).toBe(404);
   });
 });
+
+/** Sends raw bytes (to declare sizes fetch would refuse to fake) and returns the response head. */
+function rawRequest(port: number, head: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(head));
+    let received = '';
+    socket.on('data', (chunk) => {
+      received += chunk.toString('latin1');
+      if (received.includes('\r\n\r\n')) {
+        socket.destroy();
+        resolve(received);
+      }
+    });
+    socket.on('error', reject);
+  });
+}
+
+async function waitUntil(check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

@@ -28,7 +28,7 @@ describe('dev/host loads the real app', () => {
   beforeAll(async () => {
     azurite = await startAzurite();
     Object.assign(process.env, settings(azurite.connectionString));
-    // The project directory: the host loads package.json `main` (dist/src/index.js, built by pretest).
+    // The project directory: the host loads every file package.json `main` matches (built by pretest).
     // Keys configured, as in Azure: `function`-level routes need one.
     host = await startHost({ app: repoRoot, port: 0, logger: collectingLogger(), keys: { master: MASTER, function: [KEY] } });
   });

@@ -80,9 +80,10 @@ describe('emulator error paths', () => {
       const done = await client.files.waitForProcessing(created.id, { pollInterval: 50, maxWait: 10_000 });
       expect(done.status).toBe('error');
       expect(done.status_details).toMatch(/^Validation of jsonl file failed: /);
-      expect(done.status_details).toContain('line 1');
-      expect(done.status_details).toContain('line 2: invalid JSON');
-      expect(done.status_details).toContain('line 3');
+      // Line 1 is well-formed (an example without an assistant turn is refused at job creation, not upload).
+      expect(done.status_details).not.toContain('line 1');
+      expect(done.status_details).toContain('line 2: not valid JSON');
+      expect(done.status_details).toContain('line 3: messages[0].role must be one of');
     });
 
     it('rejects an upload without purpose, and answers 404 for a deleted file', async () => {
@@ -140,17 +141,18 @@ describe('emulator error paths', () => {
   });
 
   describe('fine-tuning job lifecycle', () => {
-    it('runs one job at a time: the second stays pending until the first is done', async () => {
-      const first = await client.fineTuning.jobs.create({ model: BASE_MODEL, training_file: trainingId, hyperparameters: { n_epochs: 1 } });
-      const second = await client.fineTuning.jobs.create({ model: BASE_MODEL, training_file: trainingId, hyperparameters: { n_epochs: 1 } });
-      await untilJob(client, first.id, ['running']);
-      expect((await client.fineTuning.jobs.retrieve(second.id)).status).toBe('pending');
-      const firstDone = await untilJob(client, first.id, ['succeeded']);
-      const secondDone = await untilJob(client, second.id, ['succeeded']);
+    it('runs at most 3 jobs at a time (Azure quota): the fourth stays pending until one is done', async () => {
+      const create = () => client.fineTuning.jobs.create({ model: BASE_MODEL, training_file: trainingId, method: { type: 'supervised', supervised: { hyperparameters: { n_epochs: 1 } } } });
+      const jobs = [await create(), await create(), await create(), await create()];
+      for (const job of jobs.slice(0, 3)) await untilJob(client, job.id, ['running']);
+      const fourth = jobs[3]!;
+      expect((await client.fineTuning.jobs.retrieve(fourth.id)).status).toBe('pending');
+      const firstDone = await untilJob(client, jobs[0]!.id, ['succeeded']);
+      const fourthDone = await untilJob(client, fourth.id, ['succeeded']);
       fineTunedModel = firstDone.fine_tuned_model as string;
-      const started = (await client.fineTuning.jobs.listEvents(second.id, { limit: 100 })).data.find((e) => e.message === 'Job started.');
+      const started = (await client.fineTuning.jobs.listEvents(fourth.id, { limit: 100 })).data.find((e) => e.message === 'Job started.');
       expect(started?.created_at).toBeGreaterThanOrEqual(firstDone.finished_at as number);
-      expect(secondDone.fine_tuned_model).not.toBe(fineTunedModel);
+      expect(fourthDone.fine_tuned_model).not.toBe(fineTunedModel);
     });
 
     it('accepts an earlier fine-tuned model as the model to continue training', async () => {
@@ -178,7 +180,7 @@ describe('emulator error paths', () => {
       expect(firstPage.has_more).toBe(true);
       const all = [];
       for await (const job of client.fineTuning.jobs.list({ limit: 2 })) all.push(job);
-      expect(all).toHaveLength(4);
+      expect(all).toHaveLength(6);
       expect(all.slice(0, 2).map((j) => j.id)).toEqual(firstPage.data.map((j) => j.id));
       expect(all.map((j) => j.created_at)).toEqual([...all.map((j) => j.created_at)].sort((a, b) => b - a));
       const next = await client.fineTuning.jobs.list({ limit: 2, after: firstPage.data[1]!.id });
@@ -226,44 +228,45 @@ describe('emulator error paths', () => {
       expect(noSku.message).toContain('sku');
     });
 
-    it('swaps the model when a deployment is PUT again; the old model serves until then', async () => {
+    it('refuses to change the model of an existing deployment (CannotChangeDeploymentModel); a capacity update keeps serving', async () => {
       const arm = armClient(emulator);
       const question = { role: 'user' as const, content: 'What is the biggest ocean?' };
-      const before = await client.chat.completions.create({ model: 'base', messages: [question] });
-      expect(before.choices[0]?.message.content).toMatch(/^This is an emulated reply from gpt-4o-mini/);
+      const swap = await failure(arm.deployments.beginCreateOrUpdate(RESOURCE_GROUP, ACCOUNT, 'base', deploymentBody(fineTunedModel)));
+      expect(swap.statusCode).toBe(400);
+      expect(swap.code).toBe('CannotChangeDeploymentModel');
+      expect(swap.message).toBe('The model of deployment cannot be changed.');
       // A longer provisioning time leaves room to observe the update in progress on a busy machine.
       await raw(emulator, 'PATCH', '/__emulator/config', { body: { deploySeconds: 3 } });
-      const poller = await arm.deployments.beginCreateOrUpdate(RESOURCE_GROUP, ACCOUNT, 'base', deploymentBody(fineTunedModel), { updateIntervalInMs: 100 });
+      const body = deploymentBody('gpt-4o-mini', '2024-07-18');
+      const poller = await arm.deployments.beginCreateOrUpdate(RESOURCE_GROUP, ACCOUNT, 'base', { ...body, sku: { name: 'Standard', capacity: 2 } }, { updateIntervalInMs: 100 });
       await raw(emulator, 'PATCH', '/__emulator/config', { body: { deploySeconds: 1 } });
-      expect((await arm.deployments.get(RESOURCE_GROUP, ACCOUNT, 'base')).properties?.provisioningState).toBe('Updating');
+      expect((await arm.deployments.get(RESOURCE_GROUP, ACCOUNT, 'base')).properties?.provisioningState).toBe('Accepted');
       expect((await client.chat.completions.create({ model: 'base', messages: [question] })).model).toBe('gpt-4o-mini');
       const updated = await poller.pollUntilDone();
-      expect(updated.properties).toMatchObject({ provisioningState: 'Succeeded', model: { name: fineTunedModel } });
-      const after = await client.chat.completions.create({ model: 'base', messages: [question] });
-      expect(after.choices[0]?.message.content).toBe("The Pacific Ocean. It's not like it's a small pond or anything.");
+      expect(updated).toMatchObject({ sku: { capacity: 2 }, properties: { provisioningState: 'Succeeded', model: { name: 'gpt-4o-mini' } } });
     });
 
-    it('allows at most 5 fine-tuned deployments per account, with Azure’s quota error', async () => {
+    it('allows at most 10 fine-tuned deployments per account, with Azure’s quota error', async () => {
       const arm = armClient(emulator);
-      // 'base' now serves a fine-tuned model: four more fill the quota.
       await Promise.all(
-        [1, 2, 3, 4].map((n) =>
+        [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((n) =>
           arm.deployments.beginCreateOrUpdateAndWait(RESOURCE_GROUP, ACCOUNT, `ft-${n}`, deploymentBody(fineTunedModel), { updateIntervalInMs: 100 }),
         ),
       );
-      const error = await failure(arm.deployments.beginCreateOrUpdate(RESOURCE_GROUP, ACCOUNT, 'ft-5', deploymentBody(fineTunedModel)));
+      const error = await failure(arm.deployments.beginCreateOrUpdate(RESOURCE_GROUP, ACCOUNT, 'ft-11', deploymentBody(fineTunedModel)));
       expect(error.statusCode).toBe(400);
       expect(error.code).toBe('InsufficientQuota');
-      expect(error.message).toContain('quota limit is 5');
+      expect(error.message).toContain('quota limit is 10');
       // Another account has its own quota.
       const other = await arm.deployments.beginCreateOrUpdateAndWait(RESOURCE_GROUP, 'other-account', 'ft-5', deploymentBody(fineTunedModel), {
         updateIntervalInMs: 100,
       });
       expect(other.properties?.provisioningState).toBe('Succeeded');
-      await until('the deployment list to show 5', async () => {
+      // 'base' (a base model, outside the fine-tuned quota) and ft-1 … ft-10.
+      await until('the deployment list to show 11', async () => {
         const names = [];
         for await (const d of arm.deployments.list(RESOURCE_GROUP, ACCOUNT)) names.push(d.name);
-        return names.length === 5 ? names : undefined;
+        return names.length === 11 ? names : undefined;
       });
     });
   });

@@ -81,7 +81,9 @@ describe('emulator lifecycle with the real SDK clients', () => {
       suffix: 'clippy',
       seed: 1234,
     });
-    expect(job).toMatchObject({ object: 'fine_tuning.job', status: 'pending', model: BASE_MODEL, fine_tuned_model: null, seed: 1234 });
+    expect(job).toMatchObject({ object: 'fine_tuning.job', status: 'pending', model: BASE_MODEL, seed: 1234 });
+    // Unset fields are left out, as in the description's examples (it declares them as plain strings).
+    expect(job).not.toHaveProperty('fine_tuned_model');
     expect(job.id).toMatch(/^ftjob-[0-9a-f]{32}$/);
     expect(job.estimated_finish).toBeGreaterThanOrEqual(job.created_at);
     jobId = job.id;
@@ -95,13 +97,15 @@ describe('emulator lifecycle with the real SDK clients', () => {
     expect(seen).toEqual(['pending', 'running', 'succeeded']);
     expect(done.fine_tuned_model).toBe(`${BASE_MODEL}.ft-${jobId.slice('ftjob-'.length)}-clippy`);
     expect(done.finished_at).toBeGreaterThanOrEqual(done.created_at);
-    expect(done.error).toBeNull();
+    expect(done.error).toBeUndefined();
     fineTunedModel = done.fine_tuned_model as string;
 
     const epochs = done.hyperparameters.n_epochs as number;
     const report = await validateDataset({ source: bytes(TRAINING), path: 'training' }, undefined, { model: BASE_MODEL, epochs });
     expect(report.estimate.billedTokens).toBeGreaterThan(0);
-    expect(done.trained_tokens).toBe(report.estimate.billedTokens);
+    // The emulator counts tokens its own rough way (never with the app's tokenizer): same order of magnitude.
+    expect(done.trained_tokens).toBeGreaterThan(report.estimate.billedTokens / 3);
+    expect(done.trained_tokens).toBeLessThan(report.estimate.billedTokens * 3);
     // 10 examples: the service default is 10 epochs, batch size 1.
     expect(done.hyperparameters).toEqual({ n_epochs: 10, batch_size: 1, learning_rate_multiplier: 1 });
   });
@@ -134,14 +138,17 @@ describe('emulator lifecycle with the real SDK clients', () => {
       fine_tuned_model_checkpoint: `${fineTunedModel}:ckpt-step-100`,
     });
     expect(page.data[0]?.metrics.step).toBe(100);
+    expect(page.data[0]?.id).toMatch(/^ftchkpt-[0-9a-f]{32}$/);
   });
 
-  it('attaches a results.csv with one row per step', async () => {
+  it('attaches a results.csv with one row per step, served base64-encoded as OpenAI serves it', async () => {
     const job = await client.fineTuning.jobs.retrieve(jobId);
     expect(job.result_files).toHaveLength(1);
     const resultFile = await client.files.retrieve(job.result_files[0] as string);
     expect(resultFile).toMatchObject({ filename: 'results.csv', purpose: 'fine-tune-results', status: 'processed' });
-    const csv = await (await client.files.content(resultFile.id)).text();
+    const served = await (await client.files.content(resultFile.id)).text();
+    expect(served).toMatch(/^[A-Za-z0-9+/]+=*$/);
+    const csv = Buffer.from(served, 'base64').toString('utf8');
     const [header, ...rows] = csv.trim().split('\n');
     expect(header).toBe('step,train_loss,train_mean_token_accuracy,valid_loss,valid_mean_token_accuracy');
     expect(rows).toHaveLength(100);

@@ -1,0 +1,99 @@
+/**
+ * Host memory per drop size: peak RSS of dev/host while it handles one drop, for a small drop (the
+ * peer) and a large one, each in a fresh child process against the same Azurite, with the two
+ * trigger shapes the drop zone can use: the Event Grid-sourced blob trigger (today's; the host binds
+ * the blob's bytes, as in Azure) and an Event Grid trigger (the event only). Flat means the ratio
+ * stays near 1 whatever the size.
+ *
+ *   npm run build && node dist/bench/drop-memory.bench.js            # 10 MB vs 700 MB
+ *   node dist/bench/drop-memory.bench.js --mb 200
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { startAzurite } from '../dev/azurite.js';
+import { startHost } from '../dev/host/index.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const app = path.resolve(here, '../../test/fixtures/apps/drop-memory-app/index.mjs');
+const MB = 1024 * 1024;
+type Shape = 'blobTrigger' | 'eventGridTrigger';
+const containerOf = (shape: Shape): string => (shape === 'blobTrigger' ? 'drops' : 'events');
+
+/** A drop of `bytes` JSONL lines, generated as it is uploaded (the bench's own memory stays small). */
+function jsonl(bytes: number): Readable {
+  const line = `${JSON.stringify({ messages: [{ role: 'user', content: 'x'.repeat(400) }, { role: 'assistant', content: 'y'.repeat(400) }] })}\n`;
+  let sent = 0;
+  return new Readable({
+    read() {
+      if (sent >= bytes) return void this.push(null);
+      const chunk = Buffer.from(line.repeat(Math.max(1, Math.floor(MB / line.length))));
+      sent += chunk.length;
+      this.push(chunk);
+    },
+  });
+}
+
+/** Child mode: run the host until the drop was handled, then print peak RSS in MB. */
+async function child(blobName: string, shape: Shape): Promise<void> {
+  const lines: string[] = [];
+  const log = (line: string): void => void lines.push(line);
+  const host = await startHost({
+    app,
+    port: 0,
+    logger: { info: log, warn: log, error: log },
+    blobPollIntervalMs: 200,
+    eventGrid: { subscriptions: shape === 'eventGridTrigger' ? { droppedEvent: 'events' } : {} },
+  });
+  const deadline = Date.now() + 600_000;
+  while (!lines.some((l) => l.startsWith(`dropped ${blobName}`) || l.includes('Failed'))) {
+    if (Date.now() > deadline) throw new Error('the drop was not handled within 10 minutes');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await host.stop();
+  const failed = lines.find((l) => l.includes('Failed') || l.includes('Exception'));
+  console.log(JSON.stringify({ maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024), failed: failed ?? null }));
+}
+
+async function measure(connectionString: string, blobs: BlobServiceClient, mb: number, shape: Shape): Promise<{ mb: number; shape: Shape; maxRssMB: number; failed: string | null }> {
+  const container = blobs.getContainerClient(containerOf(shape));
+  await container.createIfNotExists();
+  const name = `drop-${mb}mb.jsonl`;
+  await container.getBlockBlobClient(name).uploadStream(jsonl(mb * MB), 4 * MB, 4);
+  const out = await new Promise<string>((resolve, reject) => {
+    const proc = spawn(process.execPath, [fileURLToPath(import.meta.url), '--child', name, shape], {
+      env: { ...process.env, AzureWebJobsStorage: connectionString },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let text = '';
+    proc.stdout.on('data', (c: Buffer) => (text += c.toString()));
+    proc.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`host child exited ${code}: ${text}`))));
+  });
+  await container.deleteBlob(name);
+  return { mb, shape, ...(JSON.parse(out.trim().split('\n').pop()!) as { maxRssMB: number; failed: string | null }) };
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args[0] === '--child') return child(args[1]!, args[2] as Shape);
+  const large = Number(args[args.indexOf('--mb') + 1]) || 700;
+  const azurite = await startAzurite();
+  try {
+    const blobs = BlobServiceClient.fromConnectionString(azurite.connectionString);
+    for (const shape of ['blobTrigger', 'eventGridTrigger'] as const) {
+      const peer = await measure(azurite.connectionString, blobs, 10, shape);
+      const big = await measure(azurite.connectionString, blobs, large, shape);
+      for (const m of [peer, big]) console.log(`${shape.padEnd(16)} ${String(m.mb).padStart(5)} MB drop: host peak RSS ${m.maxRssMB} MB${m.failed ? ` (failed: ${m.failed})` : ''}`);
+      console.log(`${shape.padEnd(16)} ratio ${large} MB / 10 MB: ${(big.maxRssMB / peer.maxRssMB).toFixed(2)} (flat = ~1.0; the target is < 400 MB at 700 MB)`);
+    }
+  } finally {
+    await azurite.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
