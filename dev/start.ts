@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { startEmulator, type RunningEmulator } from './aoai-emulator/index.js';
 import { startAzurite, type RunningAzurite } from './azurite.js';
 import { startHost, type RunningHost } from './host/index.js';
+import { consoleLoggerAt, parseHostLogLevel } from './host/logger.js';
+import { createAppStorage, readyLines } from './first-run.js';
 import { resolveEntry } from './host/load-app.js';
 import { applySettings, readLocalSettings } from './host/local-settings.js';
 
@@ -133,6 +135,11 @@ async function main(): Promise<void> {
       process.env['AzureWebJobsStorage'] = azurite.connectionString;
       console.log(`Azurite: blob ${azurite.blobEndpoint}, queue ${azurite.queueEndpoint}, table ${azurite.tableEndpoint} (data in ${path.relative(projectRoot, options.azuriteLocation) || '.'})`);
     }
+    // The drop zone, runs container and events queue exist before anyone drops a file (az CLI and
+    // Storage Explorer uploads fail with ContainerNotFound otherwise).
+    await createAppStorage(process.env['AzureWebJobsStorage'] ?? '', process.env).catch((error: unknown) => {
+      throw new StartError(`Could not create the containers and the queue: ${(error as Error).message}`);
+    });
 
     if (process.env['AZURE_OPENAI_ENDPOINT']) {
       console.log(`Azure OpenAI: ${process.env['AZURE_OPENAI_ENDPOINT']} (AZURE_OPENAI_ENDPOINT is set; the emulator is not started)`);
@@ -145,17 +152,14 @@ async function main(): Promise<void> {
 
     let host: RunningHost;
     try {
-      host = await startHost({ app: projectRoot, port: options.port ?? settings?.port ?? 7071, keys: settings?.keys ?? {} });
+      const logger = consoleLoggerAt(parseHostLogLevel(process.env['LOCAL_LOG_LEVEL']));
+      host = await startHost({ app: projectRoot, port: options.port ?? settings?.port ?? 7071, keys: settings?.keys ?? {}, logger });
     } catch (error) {
       throw new StartError((error as Error).message);
     }
     running.push(host);
-    const datasets = process.env['DATASETS_CONTAINER'] ?? 'datasets';
     console.log('');
-    console.log(`Ready. Health check: ${host.url}/api/health`);
-    console.log(`Next: drop a chat-format .jsonl file into the "${datasets}" container, e.g.`);
-    console.log(`  az storage blob upload --connection-string "UseDevelopmentStorage=true" --container-name ${datasets} --name my-data.jsonl --file ./my-data.jsonl`);
-    console.log('  (or use Azure Storage Explorer: Local & Attached > Emulator). Press Ctrl-C to stop.');
+    for (const line of readyLines({ hostUrl: host.url, connectionString: process.env['AzureWebJobsStorage'] ?? '', env: process.env })) console.log(line);
   } catch (error) {
     await stopAll();
     throw error;

@@ -101,6 +101,13 @@ export const SETTINGS: readonly SettingSpec[] = [
     readBy: 'app',
     description: 'JSON over the built-in price table (training per 1M tokens and hosting per hour per base model, Global/Developer factors, currency); see the README. Empty: the documented defaults.',
   },
+  {
+    name: 'LOCAL_LOG_LEVEL',
+    readBy: 'host',
+    localOnly: true,
+    default: 'info',
+    description: "`npm start`'s output: `info` shows one line per run event, warnings and errors; `debug` also every function execution (like `func start --verbose`).",
+  },
   { name: 'DROP_SETTLE_SECONDS', readBy: 'app', default: '5', description: 'Seconds a new `<name>.jsonl` is left to settle before it is read, so a validation or options file uploaded together with it (just after it) is still used.' },
   { name: 'ORPHAN_COMPANION_MINUTES', readBy: 'app', default: '60', description: 'Minutes after which a validation or options file whose `<name>.jsonl` never arrived is reported (`drop.ignored`, `orphan_companion`).' },
   { name: 'RUNS_API_ANONYMOUS', readBy: 'app', default: 'false', description: 'Open `GET /api/runs` and `GET /api/runs/{runId}` to callers without a function key (read when the app starts); false keeps them behind a function key in Azure.' },

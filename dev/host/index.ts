@@ -14,7 +14,7 @@ import { listen, type RequestHandler } from './http-server.js';
 import { HttpTriggers } from './http-trigger.js';
 import { Invoker, describeError, triggerBindingOf } from './invoker.js';
 import { loadApp, resolveEntries } from './load-app.js';
-import { consoleLogger, type HostLogger } from './logger.js';
+import { consoleLogger, debugOf, type HostLogger } from './logger.js';
 import { QueueTriggers } from './queue-trigger.js';
 import { resolveConnectionString, setQueueMessageEncoding, storageFor } from './storage.js';
 import { TimerTriggers } from './timer-trigger.js';
@@ -195,11 +195,12 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     logger.warn(`host.json settings dev/host does not emulate (no effect locally, in effect in Azure): ${config.ignored.join(', ')}.`);
   }
   if (loaded.loadWarning) logger.warn(loaded.loadWarning);
-  logger.info('Functions:');
+  const debug = debugOf(logger);
+  debug('Functions:');
   for (const fn of invoker.functions.values()) {
     const route = httpTriggers.routes.find((r) => r.functionName === fn.metadata.name);
     const trigger = triggerBindingOf(fn)[1].type;
-    logger.info(route ? `  ${fn.metadata.name}: [${route.methods?.join(',') ?? 'ALL'}] ${url}${httpTriggers.pathOf(route)}` : `  ${fn.metadata.name}: ${trigger}`);
+    debug(route ? `  ${fn.metadata.name}: [${route.methods?.join(',') ?? 'ALL'}] ${url}${httpTriggers.pathOf(route)}` : `  ${fn.metadata.name}: ${trigger}`);
   }
 
   for (const hook of loaded.registry.hooks.get('appStart') ?? []) {

@@ -10,7 +10,7 @@ import type {
   RpcTypedData,
 } from './core-types.js';
 import type { FunctionsCoreRegistry, RegisteredFunction } from './functions-core.js';
-import type { HostLogger } from './logger.js';
+import { debugOf, type HostLogger } from './logger.js';
 import { fromTypedData } from './rpc-data.js';
 
 export interface InvocationRequest {
@@ -44,7 +44,7 @@ export function triggerBindingOf(fn: RegisteredFunction): [string, RpcBindingInf
   return found;
 }
 
-const userLevels: Record<RpcLogLevel, keyof HostLogger | undefined> = {
+const userLevels: Record<RpcLogLevel, 'info' | 'warn' | 'error' | undefined> = {
   trace: 'info',
   debug: 'info',
   information: 'info',
@@ -119,7 +119,8 @@ export class Invoker {
     const invocationId = request.invocationId ?? randomUUID();
     const started = performance.now();
     const label = `Functions.${fn.metadata.name}`;
-    this.#logger.info(`Executing '${label}' (Reason='${request.reason}', Id=${invocationId})`);
+    const debug = debugOf(this.#logger);
+    debug(`Executing '${label}' (Reason='${request.reason}', Id=${invocationId})`);
     try {
       const result = await this.#guarded(
         label,
@@ -128,7 +129,7 @@ export class Invoker {
         ),
       );
       const ms = Math.round(performance.now() - started);
-      this.#logger.info(`Executed '${label}' (Succeeded, Id=${invocationId}, Duration=${ms}ms)`);
+      debug(`Executed '${label}' (Succeeded, Id=${invocationId}, Duration=${ms}ms)`);
       return result;
     } catch (error) {
       const ms = Math.round(performance.now() - started);

@@ -7,7 +7,8 @@
 import type { DurableClient } from 'durable-functions';
 import { appConfig } from '../config.js';
 import { createStorageClients } from '../azure/storage.js';
-import { FINE_TUNE_PIPELINE, type PipelineInput } from '../orchestrators/fine-tune-pipeline.js';
+import { FINE_TUNE_PIPELINE } from '../orchestrators/fine-tune-pipeline.js';
+import { pipelineInput } from '../orchestrators/pipeline-input.js';
 import { findOrchestration } from '../runs/durable-status.js';
 import { RunStore } from '../runs/run-store.js';
 import type { IntakeDeps } from './process-drop.js';
@@ -23,20 +24,7 @@ export function appIntakeDeps(client: DurableClient, log: (line: string) => void
     orchestrationExists: async (runId) => (await findOrchestration(client, runId)) !== undefined,
     startOrchestration: async (runId, run) => {
       if (!run.options) throw new Error(`run ${runId} has no resolved options`);
-      const input: PipelineInput = {
-        runId,
-        dataset: run.dataset,
-        options: run.options,
-        snapshots: {
-          training: run.inputs.training.snapshot,
-          ...(run.inputs.validation ? { validation: run.inputs.validation.snapshot } : {}),
-          ...(run.inputs.eval ? { eval: run.inputs.eval.snapshot } : {}),
-        },
-        polling: config.polling,
-        deleteUploadedFiles: config.deleteUploadedFiles,
-        chatUrl: `${config.publicBaseUrl}/api/v1/chat/completions`,
-      };
-      await client.startNew(FINE_TUNE_PIPELINE, { instanceId: runId, input });
+      await client.startNew(FINE_TUNE_PIPELINE, { instanceId: runId, input: pipelineInput(run, config) });
     },
   };
 }

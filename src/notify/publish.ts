@@ -50,7 +50,7 @@ export interface PublishDeps {
   events: QueueClient;
   webhook: WebhookSettings;
   log: (line: string) => void;
-  /** Where a run event's webhook failure is recorded (`notificationFailures` on run.json). */
+  /** Where a run event is recorded as sent (`notifications` on run.json), with any webhook failure. */
   store?: RunStore;
 }
 
@@ -62,11 +62,17 @@ export interface PublishDeps {
 export async function publish(event: Notification, deps: PublishDeps): Promise<string | undefined> {
   await sendToQueue(deps.events, event);
   const problem = await sendToWebhook(deps.webhook, event);
-  if (problem) {
-    deps.log(`notification ${event.id}: ${problem}`);
-    if ('runId' in event && deps.store) {
-      await deps.store.update(event.runId, (run) => applyUpdate(run, { at: new Date().toISOString(), notificationFailure: { event: event.id, error: problem } }));
-    }
+  if (problem) deps.log(`notification ${event.id}: ${problem}`);
+  if ('runId' in event && deps.store) {
+    // The run page and `ftpipe run` list what was sent; a failed webhook also lands in notificationFailures.
+    const webhook = problem ? 'failed' : deps.webhook.webhookUrl ? 'delivered' : 'not configured';
+    await deps.store.update(event.runId, (run) =>
+      applyUpdate(run, {
+        at: new Date().toISOString(),
+        notification: { id: event.id, type: event.type, webhook },
+        ...(problem ? { notificationFailure: { event: event.id, error: problem } } : {}),
+      }),
+    );
   }
   return problem;
 }

@@ -51,6 +51,8 @@ export interface PipelineInput {
   polling: PollBounds;
   deleteUploadedFiles: boolean;
   chatUrl: string;
+  /** Which attempt of the run this is (absent: the first); see runs/retry.ts. */
+  attempt?: number;
   /** Overall bounds of the wait loops (defaults: DEFAULT_WAIT_LIMITS). */
   limits?: Partial<WaitLimits>;
 }
@@ -106,7 +108,7 @@ function* pipeline(context: OrchestrationContext): Step<{ status: RunStatus }> {
     if (update.status) show({ phase: update.status });
   }
   function* notify(type: RunEventType, status: RunStatus, data: Record<string, unknown>): Step<void> {
-    yield* call<null>(NOTIFY, runEvent({ runId: input.runId, dataset: input.dataset, status }, type, now(), data));
+    yield* call<null>(NOTIFY, runEvent({ runId: input.runId, dataset: input.dataset, status, attempt: input.attempt }, type, now(), data));
   }
   const limits: WaitLimits = { ...DEFAULT_WAIT_LIMITS, ...input.limits };
   const seconds = (): number => context.df.currentUtcDateTime.getTime() / 1000;

@@ -41,6 +41,20 @@ export const runRecordSchema = z.looseObject({
   artifacts: z.array(z.string()),
   error: z.looseObject({ code: z.string(), message: z.string() }).optional(),
   notificationFailures: z.array(z.object({ event: z.string(), at: z.string(), error: z.string() })).optional(),
+  attempt: z.number().int().min(1).optional(),
+  previousAttempts: z
+    .array(
+      z.looseObject({
+        attempt: z.number(),
+        status: z.enum(RUN_STATUSES),
+        startedAt: z.string(),
+        endedAt: z.string(),
+        jobId: z.string().optional(),
+        error: z.looseObject({ code: z.string(), message: z.string() }).optional(),
+      }),
+    )
+    .optional(),
+  notifications: z.array(z.object({ id: z.string(), type: z.string(), at: z.string(), webhook: z.enum(['delivered', 'failed', 'not configured']) })).optional(),
   cancellation: z
     .looseObject({ at: z.string(), phase: z.enum(RUN_STATUSES), by: z.enum(['api', 'service']), outcome: z.enum(['cancelled', 'completed']) })
     .optional(),

@@ -130,6 +130,12 @@ export interface RunRecord {
   /** A cancel request and what came of it (or the job cancelled in the service). */
   cancellation?: Cancellation;
   error?: RunError;
+  /** 1 for the first attempt; a retry (POST /api/runs/{runId}/retry) starts the next one. */
+  attempt?: number;
+  /** Earlier attempts of this run, oldest first (see runs/retry.ts). */
+  previousAttempts?: Array<{ attempt: number; status: RunStatus; startedAt: string; endedAt: string; jobId?: string; error?: RunError }>;
+  /** Notifications sent for this run (queue always; webhook when configured), oldest first. */
+  notifications?: Array<{ id: string; type: string; at: string; webhook: 'delivered' | 'failed' | 'not configured' }>;
   /** Webhook deliveries that failed (a failing webhook never fails the run). */
   notificationFailures?: Array<{ event: string; at: string; error: string }>;
 }
@@ -160,6 +166,8 @@ export interface RunEvent {
   dataset: string;
   status: RunStatus;
   occurredAt: string;
+  /** Present from the second attempt on (a retried run). */
+  attempt?: number;
   /** Type-specific details: findings for rejected; job id for training; deployment, model and chat URL for succeeded; error for failed. */
   data: Record<string, unknown>;
 }

@@ -42,6 +42,8 @@ export interface RunUpdate {
   artifacts?: string[];
   error?: RunError;
   notificationFailure?: { event: string; error: string };
+  /** A notification was sent (queued, and POSTed to the webhook when one is configured). */
+  notification?: { id: string; type: string; webhook: 'delivered' | 'failed' | 'not configured' };
   cancellation?: Cancellation;
 }
 
@@ -65,6 +67,11 @@ export function applyUpdate(run: RunRecord, update: RunUpdate): RunRecord {
   if (update.cancellation) next.cancellation = update.cancellation;
   if (update.notificationFailure) {
     next.notificationFailures = [...(next.notificationFailures ?? []), { ...update.notificationFailure, at: update.at }];
+  }
+  if (update.notification) {
+    // A retried notify activity sends again; the record keeps one entry per event id, the latest.
+    const others = (next.notifications ?? []).filter((n) => n.id !== update.notification?.id);
+    next.notifications = [...others, { ...update.notification, at: update.at }];
   }
   return next;
 }

@@ -34,7 +34,7 @@ async function start(dir?: string, timings: Record<string, number> = {}): Promis
     await exitOf(child);
   };
   try {
-    const [, hostUrl] = await waitForLine(child, /Health check: (\S+)\/api\/health/, 30_000, output);
+    const [, hostUrl] = await waitForLine(child, /Health: +(\S+)\/api\/health/, 30_000, output);
     const [, emulatorUrl] = /Resource Manager emulator: (\S+)/.exec(output()) ?? [];
     const [, blobEndpoint] = /Azurite: blob ([^,\s]+)/.exec(output()) ?? [];
     // Shorter than npm start's 30-second jobs; the emulator's timings are set per start, its state persists.

@@ -3,6 +3,8 @@ import { createServer } from 'node:net';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { QueueServiceClient } from '@azure/storage-queue';
 import { describe, expect, it } from 'vitest';
 import { exitOf, waitForLine } from '../support/host-process.js';
 import { spawnNpmStart } from '../support/npm-start.js';
@@ -12,7 +14,7 @@ const repoRoot = path.resolve(import.meta.dirname, '../..');
 describe('npm start (dist/dev/start.js)', () => {
   it('starts Azurite and the host, prints the URLs and next step, and stops cleanly on Ctrl-C', async () => {
     const { child, output, azuriteDir } = spawnNpmStart('npm-start-azurite-');
-    const [, healthUrl] = await waitForLine(child, /Health check: (\S+)/, 30_000, output);
+    const [, healthUrl] = await waitForLine(child, /Health: +(\S+)/, 30_000, output);
 
     const response = await fetch(healthUrl!);
     expect(response.status).toBe(200);
@@ -23,7 +25,23 @@ describe('npm start (dist/dev/start.js)', () => {
     const files = await fetch(`${emulatorUrl}/openai/files?api-version=2024-10-21`, { headers: { 'api-key': 'aoai-emulator-key' } });
     expect(files.status).toBe(200);
     expect(await files.json()).toMatchObject({ object: 'list', data: [] });
-    expect(output()).toMatch(/drop a chat-format \.jsonl file into the "datasets" container/);
+    // The console is served, and the CLI commands to start a run are printed.
+    const [, consoleUrl] = /Console: +(\S+)/.exec(output()) ?? [];
+    const page = await fetch(consoleUrl!);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<div id="app">');
+    expect(output()).toMatch(/npm run --silent ftpipe -- drop \.\/my-data\.jsonl --watch --app http:\/\/127\.0\.0\.1:\d+/);
+    // A full connection string (not UseDevelopmentStorage=true, which Debian's az rejects) that
+    // reaches the containers and the queue npm start created.
+    const [, connectionString] = /export AZURE_STORAGE_CONNECTION_STRING="([^"]+)"/.exec(output()) ?? [];
+    expect(connectionString).toMatch(/^DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=[^;]+;BlobEndpoint=http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1;QueueEndpoint=/);
+    const blobs = BlobServiceClient.fromConnectionString(connectionString!);
+    expect(await blobs.getContainerClient('datasets').exists()).toBe(true);
+    expect(await blobs.getContainerClient('runs').exists()).toBe(true);
+    expect(await QueueServiceClient.fromConnectionString(connectionString!).getQueueClient('finetune-events').exists()).toBe(true);
+    expect(output()).toContain('az storage blob upload --container-name datasets --name my-data.jsonl --file ./my-data.jsonl');
+    // Quiet by default: no per-execution host lines.
+    expect(output()).not.toMatch(/Executing '|Executed '/);
     // Azurite persisted to the folder we gave it (runs survive restarts).
     expect(readdirSync(azuriteDir).length).toBeGreaterThan(0);
 

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Invoker } from '../invoker.js';
-import type { HostLogger } from '../logger.js';
+import { debugOf, type HostLogger } from '../logger.js';
 import { runActivity } from './activities.js';
 import {
   applyOrchestratorState,
@@ -209,7 +209,8 @@ export class DurableEngine {
     }
     try {
       const outcome = applyOrchestratorState(doc, state, now);
-      if (outcome === 'completed') this.#logger.info(`Orchestration '${doc.name}' (${doc.instanceId}) completed.`);
+      // "Completed" is the orchestration's runtime status, not the run's outcome (the app logs that).
+      if (outcome === 'completed') debugOf(this.#logger)(`Orchestration '${doc.name}' (${doc.instanceId}) completed.`);
     } catch (error) {
       failOrchestration(doc, (error as Error).message, (error as Error).stack ?? '');
     }
