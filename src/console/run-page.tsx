@@ -4,6 +4,7 @@
  * champion, deployment, alias, notifications), and what can be done (cancel, retry, promote, roll back).
  */
 import { useState } from 'preact/hooks';
+import type { EvaluationResult } from '../evaluation/evaluation-result.js';
 import type { RunValidationReport } from '../intake/report.js';
 import type { MetricRow } from '../runs/training-metrics.js';
 import type { Finding } from '../validation/findings.js';
@@ -43,7 +44,7 @@ export function RunPage({ runId }: { runId: string }) {
   );
   const hasEvaluation = run.data?.artifacts.includes('evaluation.json') ?? false;
   const evaluation = usePolling(
-    () => (hasEvaluation ? api<Record<string, unknown>>(`/runs/${runId}/artifacts/evaluation.json`) : Promise.resolve(undefined)),
+    () => (hasEvaluation ? api<EvaluationResult>(`/runs/${runId}/artifacts/evaluation.json`) : Promise.resolve(undefined)),
     0,
     [runId, hasEvaluation],
     () => false,
@@ -203,7 +204,7 @@ function Validation({ run, report }: { run: RunView; report: RunValidationReport
       ]
     : v.errors.map((e) => ({ ...e, role: e.message.split(':')[0] ?? 'training' }) as FileFinding);
   const estimate = report?.estimate as (Record<string, unknown> & { billedTokens?: number; epochs?: number }) | undefined;
-  const cost = [estimate?.['estimatedCost'], estimate?.['cost'], (v as Record<string, unknown>)['estimatedCost']].find((c) => c !== undefined);
+  const cost = v.estimatedTrainingCost;
   return (
     <section aria-labelledby="validation-title">
       <h2 id="validation-title">Validation</h2>
@@ -232,7 +233,9 @@ function Validation({ run, report }: { run: RunView; report: RunValidationReport
         )}
         <div>
           <dt>Estimated cost</dt>
-          <dd>{cost !== undefined ? formatCost(cost) : <span class="muted">needs a price table (tokens × price per 1M)</span>}</dd>
+          <dd title={cost?.basis}>
+            {cost?.amount != null ? `${cost.amount.toFixed(2)} ${cost.currency}` : <span class="muted">{cost ? `not estimated: ${cost.basis}` : 'not estimated (no price table entry)'}</span>}
+          </dd>
         </div>
       </dl>
       {report && <TokenTable report={report} />}
@@ -258,15 +261,6 @@ function Validation({ run, report }: { run: RunView; report: RunValidationReport
   );
 }
 
-function formatCost(cost: unknown): string {
-  if (typeof cost === 'number') return `$${cost.toFixed(2)}`;
-  if (typeof cost === 'object' && cost !== null) {
-    const c = cost as { amount?: number; total?: number; currency?: string };
-    const amount = c.amount ?? c.total;
-    if (typeof amount === 'number') return `${amount.toFixed(2)} ${c.currency ?? 'USD'}`;
-  }
-  return String(cost);
-}
 
 function TokenTable({ report }: { report: RunValidationReport }) {
   const row = (label: string, s: Summary) => (
@@ -404,42 +398,44 @@ function TrainingSection({ training, error }: { training: Training | undefined; 
   );
 }
 
-/** evaluation.json, as scores side by side (candidate, champion, base) when it has that shape; else as it is. */
-function Evaluation({ data }: { data: Record<string, unknown> | undefined }) {
+/** evaluation.json: each grader's mean score per contender side by side, the promotion metric first, and the decision. */
+function Evaluation({ data }: { data: EvaluationResult | undefined }) {
   if (!data) return null;
-  const contenders = ['candidate', 'champion', 'base'].filter((k) => typeof data[k] === 'object' && data[k] !== null);
-  const scoresOf = (k: string): Record<string, unknown> => {
-    const entry = data[k] as Record<string, unknown>;
-    return (typeof entry['scores'] === 'object' && entry['scores'] !== null ? entry['scores'] : entry) as Record<string, unknown>;
-  };
-  const metrics = [...new Set(contenders.flatMap((k) => Object.keys(scoresOf(k)).filter((m) => typeof scoresOf(k)[m] === 'number')))];
+  const roles = (['candidate', 'champion', 'base'] as const).filter((r) => data.aggregates[r] !== undefined);
+  const metrics = [data.metric, ...data.graders.filter((g) => g !== data.metric)];
+  const deploymentOf = (role: string): string | undefined => data.contenders.find((c) => c.role === role)?.deployment;
   return (
     <section aria-labelledby="evaluation-title">
       <h2 id="evaluation-title">Evaluation</h2>
-      {metrics.length > 0 ? (
-        <table class="evaluation">
-          <thead>
-            <tr>
-              <th scope="col">Metric</th>
-              {contenders.map((k) => (
-                <th scope="col">{k}</th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {metrics.map((m) => (
-              <tr>
-                <th scope="row">{m}</th>
-                {contenders.map((k) => (
-                  <td>{typeof scoresOf(k)[m] === 'number' ? (scoresOf(k)[m] as number).toFixed(3) : '–'}</td>
-                ))}
-              </tr>
+      <p>
+        {data.set.examples} example(s) from the {data.set.kind} set. <span class="muted">{data.set.note}</span>
+      </p>
+      <table class="evaluation">
+        <thead>
+          <tr>
+            <th scope="col">Grader</th>
+            {roles.map((r) => (
+              <th scope="col" title={deploymentOf(r)}>
+                {r}
+              </th>
             ))}
-          </tbody>
-        </table>
-      ) : (
-        <pre>{JSON.stringify(data, null, 2)}</pre>
-      )}
+          </tr>
+        </thead>
+        <tbody>
+          {metrics.map((m) => (
+            <tr data-metric={m}>
+              <th scope="row">{m === data.metric ? `${m} (promotion metric)` : m}</th>
+              {roles.map((r) => {
+                const score = data.aggregates[r]?.[m];
+                return <td>{typeof score === 'number' ? score.toFixed(3) : '–'}</td>;
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p data-decision={data.decision.promote ? 'promote' : 'keep'}>
+        <strong>{data.decision.promote ? 'Promoted' : 'Not promoted'}</strong>: {data.decision.reason}
+      </p>
     </section>
   );
 }

@@ -88,6 +88,8 @@ describe.skipIf(skip)('the web console in headless Chromium', () => {
     const text = await page.textContent('article.run');
     expect(text).toContain('validating');
     expect(text).toContain('Estimated billed tokens');
+    // The training cost from the settings' price table (gpt-4o-mini is in the built-in table).
+    expect(text).toMatch(/Estimated cost\s*\d+\.\d\d USD/);
     expect(text).toContain('run.succeeded');
     expect(await page.textContent('section[aria-labelledby="deployment-title"]')).toContain('console-lab');
     expect(await page.$$eval('table.checkpoints tbody tr', (rows) => rows.length)).toBeGreaterThan(0);
