@@ -61,7 +61,7 @@ describe('ftpipe against the local stack', () => {
     const dropped = await ftpipe(['drop', LAB_TRAINING, '--validation', LAB_VALIDATION, '--name', 'cli-lab', '--watch', '--interval', '0.5']);
     expect(dropped.stderr).toMatch(/training step \d+\/100 loss \d/);
     expect(dropped.stdout).toContain('uploaded datasets/cli-lab.validation.jsonl, datasets/cli-lab.jsonl');
-    expect(dropped.stdout).toMatch(/run cli-lab-[0-9a-f-]+ succeeded: .* deployed as cli-lab-[0-9a-f]+\. Try it: ftpipe chat cli-lab/);
+    expect(dropped.stdout).toMatch(/run cli-lab-[0-9a-f-]+ succeeded: .* deployed as cli-lab-[0-9a-f]{8}-[0-9a-f]{8}\. Try it: ftpipe chat cli-lab/);
     expect(dropped.status).toBe(0);
     const runId = /run (cli-lab-[0-9a-f-]+) succeeded/.exec(dropped.stdout)![1]!;
 

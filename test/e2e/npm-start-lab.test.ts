@@ -22,7 +22,7 @@ describe('npm start defaults: the lab dataset end to end', () => {
       const code = await exitOf(cli);
       const seconds = (Date.now() - started) / 1000;
       console.log(`npm start lab run via ftpipe drop --watch: exit ${code} in ${seconds.toFixed(1)} s`);
-      expect(stdout).toMatch(/run training-set-[0-9a-f-]+ succeeded: .* deployed as training-set-[0-9a-f]+\. Try it: ftpipe chat training_set/);
+      expect(stdout).toMatch(/run training-set-[0-9a-f-]+ succeeded: .* deployed as training-set-[0-9a-f]{8}-[0-9a-f]{8}\. Try it: ftpipe chat training_set/);
       expect(code).toBe(0);
       expect(seconds).toBeLessThan(120);
       // The host's own output for the whole run: one line per run event, ending with the outcome.

@@ -58,7 +58,7 @@ describe('the HTTP API behind the console and the CLI', () => {
     const ids = [];
     for await (const model of openai.models.list()) ids.push(model);
     const deployment = (ids[0] as unknown as { deployment?: string } | undefined)?.deployment;
-    expect(deployment).toMatch(/^api-lab-[0-9a-f]+$/);
+    expect(deployment).toMatch(/^api-lab-[0-9a-f]{8}-[0-9a-f]{8}$/);
     expect(ids).toEqual([
       expect.objectContaining({ id: 'api-lab', object: 'model', owned_by: 'finetune-pipeline', kind: 'alias', deployment, run_id: runId }),
       expect.objectContaining({ id: deployment, object: 'model', kind: 'deployment', deployment, run_id: runId }),
