@@ -97,6 +97,7 @@ async function main(): Promise<void> {
   if (!settings) console.log('Note: no local.settings.json or local.settings.sample.json; using defaults (storage = Azurite).');
   else if (settings.usedSample) console.log('Note: no local.settings.json yet, using local.settings.sample.json (copy it to local.settings.json to change settings).');
   if (settings) applySettings(settings.values);
+  subscribeDropZone(process.env);
 
   const running: Stoppable[] = [];
   const stopAll = async (): Promise<void> => {
@@ -170,3 +171,15 @@ main().catch((error: unknown) => {
   console.error(`npm start: ${error instanceof StartError ? error.message : ((error as Error)?.stack ?? String(error))}`);
   process.exit(1);
 });
+
+/**
+ * The drop zone's Event Grid subscription, locally. In Azure the postdeploy hook subscribes the
+ * app's `datasetDropped` Event Grid trigger to BlobCreated events of the drop-zone container;
+ * Azurite emits no events, so dev/host plays Event Grid for the subscriptions in
+ * DEV_HOST_EVENTGRID_SUBSCRIPTIONS. Unless the user set that themselves, `npm start` makes the
+ * same subscription the hook makes, so drops start runs with no extra configuration.
+ */
+export function subscribeDropZone(env: NodeJS.ProcessEnv): void {
+  if (env['DEV_HOST_EVENTGRID_SUBSCRIPTIONS']?.trim()) return;
+  env['DEV_HOST_EVENTGRID_SUBSCRIPTIONS'] = `datasetDropped=${env['DATASETS_CONTAINER']?.trim() || 'datasets'}`;
+}

@@ -76,8 +76,9 @@ resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-
 ]
 
 // Blob-created events leave the account through this topic. The subscription that delivers them to
-// the function app is made after code deployment (infra/hooks/postdeploy.*), because its webhook
-// URL carries the blobs_extension key, which exists only once the blob trigger is running. The
+// the app's Event Grid trigger `datasetDropped` (endpoint type AzureFunction: the function's
+// resource id) is made after code deployment (infra/hooks/postdeploy.*), because that function
+// resource exists only once the code is deployed and Event Grid checks it on creation. The
 // topic's own identity writes events that could not be delivered to the dead-letter container
 // (shared keys are off, so Event Grid must authenticate with Entra ID; app/rbac.bicep grants it).
 resource systemTopic 'Microsoft.EventGrid/systemTopics@2022-06-15' = {

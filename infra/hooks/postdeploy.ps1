@@ -1,6 +1,6 @@
 #!/usr/bin/env pwsh
 # azd postdeploy hook (Windows, PowerShell 7): deliver Microsoft.Storage.BlobCreated events for
-# `*.jsonl` in the datasets container to the blob trigger, through the blob extension's webhook.
+# `*.jsonl` in the datasets container to the app's Event Grid trigger (endpoint type azurefunction).
 # Same steps as postdeploy.sh; see there for why this runs after deployment and not in Bicep.
 # Uses only az, azd's environment (outputs of infra/main.bicep arrive as environment variables)
 # and PowerShell itself. Idempotent: `event-subscription create` is a PUT (create or replace).
@@ -27,8 +27,8 @@ if (-not $subscription) {
     if ($LASTEXITCODE -ne 0 -or -not $subscription) { Write-Error 'The azd environment has no AZURE_SUBSCRIPTION_ID; run azd provision first.' }
 }
 $container = Get-Setting 'DATASETS_CONTAINER' 'datasets'
-# The blob-trigger function's name as registered with app.storageBlob(...) in src/functions.
-$functionName = Get-Setting 'BLOB_TRIGGER_FUNCTION_NAME' 'datasetDropped'
+# The drop function's name as registered with app.eventGrid(...) in src/functions/dataset-dropped.ts.
+$functionName = Get-Setting 'DROP_FUNCTION_NAME' 'datasetDropped'
 $subscriptionName = Get-Setting 'EVENTGRID_SUBSCRIPTION_NAME' 'datasets-jsonl-created'
 
 # Right after a deployment the host may still be starting; wait a few minutes, not forever.
@@ -37,8 +37,6 @@ $pause = 10
 
 $siteId = az functionapp show --subscription $subscription --resource-group $group --name $app --query id --output tsv
 if ($LASTEXITCODE -ne 0) { Write-Error "Could not read $app." }
-$hostName = az functionapp show --subscription $subscription --resource-group $group --name $app --query defaultHostName --output tsv
-if ($LASTEXITCODE -ne 0) { Write-Error "Could not read the host name of $app." }
 
 Write-Host "Waiting for function $functionName on $app..."
 for ($i = 1; ; $i++) {
@@ -50,27 +48,13 @@ for ($i = 1; ; $i++) {
     if ($LASTEXITCODE -eq 0 -and $count -eq '1') { break }
     if ($i -ge $attempts) {
         Write-Error ("No function named $functionName is deployed to $app. The Event Grid subscription needs the " +
-            'blob trigger; set BLOB_TRIGGER_FUNCTION_NAME (azd env set BLOB_TRIGGER_FUNCTION_NAME <name>) if it is registered under another name.')
+            'drop function; set DROP_FUNCTION_NAME (azd env set DROP_FUNCTION_NAME <name>) if it is registered under another name.')
     }
     Start-Sleep -Seconds $pause
 }
 
-Write-Host 'Fetching the blobs_extension system key...'
-for ($i = 1; ; $i++) {
-    $key = az functionapp keys list --subscription $subscription --resource-group $group --name $app `
-        --query 'systemKeys.blobs_extension' --output tsv 2>$null
-    if ($LASTEXITCODE -eq 0 -and $key) { break }
-    if ($i -ge $attempts) {
-        Write-Error "$app has no blobs_extension system key yet; re-run with azd hooks run postdeploy."
-    }
-    Start-Sleep -Seconds $pause
-}
-
-$endpoint = "https://$hostName/runtime/webhooks/blobs?functionName=Host.Functions.$functionName&code=$key"
-
-# On Windows az is a batch file (az.cmd), and cmd.exe would take the `&` in the URL for a command
-# separator: pass the URL inside literal double quotes there. Elsewhere pass it as it is.
-$endpointArgument = if ($IsWindows) { '"' + $endpoint + '"' } else { $endpoint }
+# The Event Grid trigger itself, by resource id: no URL, no key (see postdeploy.sh).
+$endpoint = "$siteId/functions/$functionName"
 
 Write-Host "Subscribing $functionName to *.jsonl created in $container ($topic/$subscriptionName)..."
 for ($i = 1; ; $i++) {
@@ -79,8 +63,8 @@ for ($i = 1; ; $i++) {
         --subscription $subscription `
         --source-resource-id $storageId `
         --name $subscriptionName `
-        --endpoint-type webhook `
-        --endpoint $endpointArgument `
+        --endpoint-type azurefunction `
+        --endpoint $endpoint `
         --included-event-types Microsoft.Storage.BlobCreated `
         --subject-begins-with "/blobServices/default/containers/$container/" `
         --subject-ends-with .jsonl `
@@ -93,7 +77,7 @@ for ($i = 1; ; $i++) {
     if ($i -ge 3) {
         Write-Error 'Could not create the Event Grid subscription; re-run with azd hooks run postdeploy.'
     }
-    # Event Grid validates the webhook while creating the subscription; a cold start can time out.
+    # Event Grid checks the function while creating the subscription; right after a sync that can fail.
     Start-Sleep -Seconds $pause
 }
 

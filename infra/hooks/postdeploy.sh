@@ -1,14 +1,18 @@
 #!/bin/sh
 # azd postdeploy hook (POSIX): deliver Microsoft.Storage.BlobCreated events for `*.jsonl` in the
-# datasets container to the blob trigger, through the blob extension's webhook.
+# datasets container to the app's Event Grid trigger `datasetDropped` (endpoint type azurefunction).
 #
-# Why here and not in Bicep: the webhook URL carries the `blobs_extension` system key, which exists
-# only once code with an Event Grid-source blob trigger runs, and Event Grid validates the endpoint
-# when the subscription is created. So: after `azd deploy`, never before.
+# Why an Event Grid trigger: it receives the event only, while a blob trigger (even with
+# source EventGrid) hands the function the whole blob as a buffer — see
+# src/functions/dataset-dropped.ts. Why here and not in Bicep: an `azurefunction` endpoint is the
+# function's resource id, which exists only once the code is deployed and the triggers synced, and
+# Event Grid checks the endpoint when the subscription is created. So: after `azd deploy`, never
+# before. No key is needed: Event Grid delivers to the function through the platform
+# (learn.microsoft.com/azure/event-grid/handler-functions).
 #
 # Uses only az, azd's environment (outputs of infra/main.bicep arrive as environment variables)
 # and shell builtins. Idempotent: `event-subscription create` is a PUT (create or replace), so a
-# re-run points the subscription at the current host name and key. Every az call names azd's
+# re-run points the subscription at the current function. Every az call names azd's
 # subscription: az's own default subscription may be another one.
 #
 # Events Event Grid cannot deliver (30 attempts over 24 hours) are dead-lettered to a container,
@@ -29,17 +33,16 @@ topic="${AZURE_EVENTGRID_SYSTEM_TOPIC_NAME:?is not set: run azd provision first}
 storage_id="${AZURE_STORAGE_ACCOUNT_ID:?is not set: run azd provision first}"
 deadletter_container="${EVENTGRID_DEADLETTER_CONTAINER:-eventgrid-deadletter}"
 container="${DATASETS_CONTAINER:-datasets}"
-# The blob-trigger function's name as registered with app.storageBlob(...) in src/functions.
-function_name="${BLOB_TRIGGER_FUNCTION_NAME:-datasetDropped}"
+# The drop function's name as registered with app.eventGrid(...) in src/functions/dataset-dropped.ts.
+function_name="${DROP_FUNCTION_NAME:-datasetDropped}"
 subscription_name="${EVENTGRID_SUBSCRIPTION_NAME:-datasets-jsonl-created}"
 
-# Right after a deployment the host may still be starting: the function is listed and the
-# extension's key exists only once it has loaded the code. Wait a few minutes, not forever.
+# Right after a deployment the host may still be starting: the function is listed only once it
+# has loaded the code. Wait a few minutes, not forever.
 attempts=30
 pause=10
 
 site_id="$(az functionapp show --subscription "$subscription" --resource-group "$group" --name "$app" --query id --output tsv)"
-host="$(az functionapp show --subscription "$subscription" --resource-group "$group" --name "$app" --query defaultHostName --output tsv)"
 
 echo "Waiting for function ${function_name} on ${app}..."
 i=0
@@ -54,33 +57,18 @@ while :; do
   i=$((i + 1))
   if [ "$i" -ge "$attempts" ]; then
     echo "error: no function named ${function_name} is deployed to ${app}." >&2
-    echo "       The Event Grid subscription needs the blob trigger; set BLOB_TRIGGER_FUNCTION_NAME" >&2
-    echo "       (azd env set BLOB_TRIGGER_FUNCTION_NAME <name>) if it is registered under another name." >&2
+    echo "       The Event Grid subscription needs the drop function; set DROP_FUNCTION_NAME" >&2
+    echo "       (azd env set DROP_FUNCTION_NAME <name>) if it is registered under another name." >&2
     exit 1
   fi
   sleep "$pause"
 done
 
-echo "Fetching the blobs_extension system key..."
-key=""
-i=0
-while [ -z "$key" ]; do
-  key="$(az functionapp keys list --subscription "$subscription" --resource-group "$group" --name "$app" \
-    --query "systemKeys.blobs_extension" --output tsv 2>/dev/null || true)"
-  if [ -z "$key" ]; then
-    i=$((i + 1))
-    if [ "$i" -ge "$attempts" ]; then
-      echo "error: ${app} has no blobs_extension system key yet; re-run with azd hooks run postdeploy." >&2
-      exit 1
-    fi
-    sleep "$pause"
-  fi
-done
+# The Event Grid trigger itself, by resource id: no URL, no key.
+endpoint="${site_id}/functions/${function_name}"
 
-endpoint="https://${host}/runtime/webhooks/blobs?functionName=Host.Functions.${function_name}&code=${key}"
-
-# Event Grid validates the webhook while creating the subscription; a cold start can make that
-# time out, so try a few times.
+# Event Grid checks the function while creating the subscription; right after a trigger sync that
+# can fail, so try a few times.
 echo "Subscribing ${function_name} to *.jsonl created in ${container} (${topic}/${subscription_name})..."
 # `az eventgrid event-subscription create` on the storage account, not `system-topic
 # event-subscription create`: only the former takes --deadletter-identity (the system-topic command
@@ -91,7 +79,7 @@ until az eventgrid event-subscription create \
   --subscription "$subscription" \
   --source-resource-id "$storage_id" \
   --name "$subscription_name" \
-  --endpoint-type webhook \
+  --endpoint-type azurefunction \
   --endpoint "$endpoint" \
   --included-event-types Microsoft.Storage.BlobCreated \
   --subject-begins-with "/blobServices/default/containers/${container}/" \

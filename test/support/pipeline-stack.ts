@@ -44,6 +44,8 @@ export function pipelineSettings(azurite: RunningAzurite, emulator: RunningEmula
     POLL_MAX_SECONDS: '2',
     // Short, not zero: the settle path runs, without adding seconds to every end-to-end run.
     DROP_SETTLE_SECONDS: '1',
+    // What `npm start` sets (dev/start.ts subscribeDropZone): Azurite's drops reach the Event Grid trigger.
+    DEV_HOST_EVENTGRID_SUBSCRIPTIONS: `datasetDropped=${extra['DATASETS_CONTAINER'] ?? 'datasets'}`,
     ...extra,
   };
 }

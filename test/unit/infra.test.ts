@@ -467,20 +467,23 @@ describe('postdeploy hooks', () => {
     expect(azProblems(files)).toEqual([]);
     const sh = azCalls(read(HOOKS[0]), 'sh');
     const ps = azCalls(read(HOOKS[1]), 'pwsh');
-    expect(sh.map((c) => c.command)).toEqual(['functionapp show', 'functionapp show', 'rest', 'functionapp function list', 'functionapp keys list', 'eventgrid event-subscription create']);
+    expect(sh.map((c) => c.command)).toEqual(['functionapp show', 'rest', 'functionapp function list', 'eventgrid event-subscription create']);
     expect(ps.map((c) => [c.command, [...c.flags].sort()])).toEqual(sh.map((c) => [c.command, [...c.flags].sort()]));
     expect(azCalls('x="$(az functionapp show --nmae "$a" --query "[?x==\'--y\']" --output tsv)"\n', 'sh')).toEqual([
       { line: 1, command: 'functionapp show', flags: ['--nmae', '--query', '--output'] },
     ]);
   });
 
-  it('subscribe the blob extension webhook to *.jsonl created in the datasets container, dead-lettering what cannot be delivered', () => {
+  it("subscribe the Event Grid trigger datasetDropped (by resource id, no key) to *.jsonl created in the datasets container, dead-lettering what cannot be delivered", () => {
     for (const hook of HOOKS) {
       const text = read(hook);
       const create = azCalls(text, hook.endsWith('.sh') ? 'sh' : 'pwsh').find((c) => c.command === 'eventgrid event-subscription create');
       expect(create?.flags).toEqual(expect.arrayContaining(['--source-resource-id', '--included-event-types', '--subject-begins-with', '--subject-ends-with', '--deadletter-identity', '--deadletter-identity-endpoint']));
-      expect(text).toContain('systemKeys.blobs_extension');
-      expect(text).toMatch(/\/runtime\/webhooks\/blobs\?functionName=Host\.Functions\.\$\{?function_?[nN]ame\}?&code=\$\{?key\}?/);
+      // Not the blob extension's webhook: that endpoint feeds a blob trigger, which binds the whole blob.
+      expect(text).not.toContain('blobs_extension');
+      expect(text).not.toContain('/runtime/webhooks/blobs');
+      expect(text).toContain('--endpoint-type azurefunction');
+      expect(text).toMatch(/endpoint *= *"\$\{?site_?[iI]d\}?\/functions\/\$\{?function_?[nN]ame\}?"/);
       expect(text).toContain('--included-event-types Microsoft.Storage.BlobCreated');
       expect(text).toMatch(/--subject-begins-with "\/blobServices\/default\/containers\/\$\{?container\}?\/"/);
       expect(text).toContain('--subject-ends-with .jsonl');
