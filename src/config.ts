@@ -66,6 +66,21 @@ export const SETTINGS: readonly SettingSpec[] = [
   { name: 'DEPLOYMENT_CAPACITY', readBy: 'app', default: '1', description: 'Deployment capacity in units of 1,000 tokens per minute.' },
   { name: 'POLL_MIN_SECONDS', readBy: 'app', default: '15', description: 'Shortest wait between two status checks of a file, job or deployment.' },
   { name: 'POLL_MAX_SECONDS', readBy: 'app', default: '300', description: 'Longest wait between two status checks of a running job.' },
+  {
+    name: 'SDK_QUICK_RETRIES',
+    readBy: 'app',
+    default: '2',
+    description:
+      'Quick retries of one Azure OpenAI or ARM request (429, 5xx, network errors) done by the SDKs themselves, honouring Retry-After, before the orchestration\'s own durable retry takes over (the chat endpoint never retries: the caller sees the failure).',
+  },
+  {
+    name: 'OUTAGE_MAX_MINUTES',
+    readBy: 'app',
+    default: '60',
+    description:
+      'How long a run keeps waiting when Azure OpenAI or ARM cannot be reached while it watches a file, its job or its deployment (`run.delayed` is notified once the quick retries are spent); the job is picked up again when the service answers, and the run fails only after this many minutes without an answer.',
+  },
+  { name: 'OUTAGE_POLL_SECONDS', readBy: 'app', default: '30', description: 'First wait (seconds) between two checks during such an outage; each further wait doubles, up to 10 minutes.' },
   { name: 'DELETE_UPLOADED_FILES', readBy: 'app', default: 'true', description: 'Delete the uploaded training files from Azure OpenAI after training (a resource holds at most 100 files, 1 GB in all).' },
   { name: 'NOTIFY_WEBHOOK_URL', readBy: 'app', description: 'Optional https URL that receives every notification as a signed POST.' },
   { name: 'NOTIFY_WEBHOOK_SECRET', readBy: 'app', secret: true, description: 'HMAC-SHA256 key for the `X-Signature` header of webhook notifications (required with NOTIFY_WEBHOOK_URL).' },
@@ -132,6 +147,10 @@ export interface AppConfig {
   fineTuning: { baseModel: string; trainingType?: TrainingType };
   deployment: { sku: DeploymentSku; capacity: number };
   polling: { minSeconds: number; maxSeconds: number };
+  /** Quick retries the openai and Azure SDKs make per request (SDK_QUICK_RETRIES). */
+  sdkQuickRetries: number;
+  /** The outage wait of the orchestration's polls (OUTAGE_MAX_MINUTES, OUTAGE_POLL_SECONDS). */
+  outage: { maxSeconds: number; pollSeconds: number };
   deleteUploadedFiles: boolean;
   notify: { webhookUrl?: string; webhookSecret?: string };
   chat: { maxBodyBytes: number; maxMessages: number; maxTokens: number };
@@ -254,6 +273,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     fineTuning: { baseModel, ...(trainingType ? { trainingType } : {}) },
     deployment: { sku: oneOf('DEPLOYMENT_SKU', DEPLOYMENT_SKUS) ?? 'Standard', capacity: int('DEPLOYMENT_CAPACITY', 1, 10_000) },
     polling: { minSeconds, maxSeconds },
+    sdkQuickRetries: int('SDK_QUICK_RETRIES', 0, 10),
+    outage: { maxSeconds: int('OUTAGE_MAX_MINUTES', 1, 7 * 24 * 60) * 60, pollSeconds: int('OUTAGE_POLL_SECONDS', 1, 3600) },
     deleteUploadedFiles: bool('DELETE_UPLOADED_FILES'),
     notify: { ...(webhookUrl ? { webhookUrl } : {}), ...(webhookSecret ? { webhookSecret } : {}) },
     chat: {

@@ -4,7 +4,7 @@
  * `evict-lru` policy, the least recently used deployment this app made that no alias points at is
  * deleted to make room; with `wait`, the caller (the orchestration) waits and notifies.
  */
-import type { Services } from '../orchestrators/services.js';
+import type { Services } from '../services.js';
 import { PermanentFailure } from '../orchestrators/activity-result.js';
 import { AliasStore } from './alias-store.js';
 import { isValidDeploymentName } from './deployment-name.js';

@@ -9,7 +9,7 @@ import { listLiveDeployments, startDelete } from './deployment-ops.js';
 import { planLifecycle, type LifecycleAction } from './lifecycle-plan.js';
 import { runEvent } from '../notify/events.js';
 import { sendToQueue, sendToWebhook } from '../notify/publish.js';
-import { getServices } from '../orchestrators/services.js';
+import { getServices } from '../services.js';
 import type { RunEventType } from '../runs/run-record.js';
 
 export async function runLifecycle(now: number, log: (line: string) => void): Promise<LifecycleAction[]> {

@@ -6,8 +6,8 @@ import { COGNITIVE_SERVICES_SCOPE, credentialFor } from './credentials.js';
 /**
  * The Azure OpenAI data-plane client: the API key when one is configured (local emulator, or a
  * user's choice), otherwise Microsoft Entra ID tokens from the managed identity.
- * The SDK's own retries are off: the orchestration retries activities itself (durably, honouring
- * Retry-After), and two retry layers would multiply waits and hide failures from the run record.
+ * Retries are the caller's choice (src/services.ts builds every client of the app): the SDK's quick
+ * retries for activities, none for the chat proxy. Default: none.
  */
 export function createOpenAIClient(
   config: Pick<AppConfig, 'openai' | 'arm' | 'managedIdentityClientId'>,

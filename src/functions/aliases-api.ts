@@ -9,7 +9,7 @@ import { AliasStore } from '../aliases/alias-store.js';
 import { viewRegistry } from '../aliases/alias-view.js';
 import { runEvent } from '../notify/events.js';
 import { sendToQueue, sendToWebhook } from '../notify/publish.js';
-import { getServices } from '../orchestrators/services.js';
+import { getServices } from '../services.js';
 import type { RunEventType } from '../runs/run-record.js';
 import { applyUpdate } from '../runs/run-store.js';
 import { runsReadAuthLevel } from './runs-api.js';

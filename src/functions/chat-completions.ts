@@ -9,23 +9,19 @@
  * provisions; later requests find it serving again.
  */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
-import type { AzureOpenAI } from 'openai';
 import { AliasStore } from '../aliases/alias-store.js';
 import { ensureDeployed } from '../aliases/deployment-ops.js';
 import { appConfig } from '../config.js';
-import { createOpenAIClient } from '../azure/openai-client.js';
-import { createStorageClients } from '../azure/storage.js';
 import { ChatError, errorResponse } from '../chat/errors.js';
 import { LastUse } from '../chat/last-use.js';
 import { knownModelNames, ModelCatalog } from '../chat/model-catalog.js';
 import { parseChatRequest } from '../chat/parse-request.js';
-import { keepAliveFetch } from '../chat/http-fetch.js';
 import { forwardChat } from '../chat/proxy.js';
 import { readBodyText } from '../chat/read-body.js';
 import { loadRegistryOrNone } from '../chat/registry.js';
 import { runEvent } from '../notify/events.js';
 import { sendToQueue, sendToWebhook } from '../notify/publish.js';
-import { getServices } from '../orchestrators/services.js';
+import { getServices } from '../services.js';
 import type { DeploymentRecord } from '../runs/deployment-registry.js';
 
 /** How long a client should wait while a deleted deployment is provisioned again. */
@@ -34,12 +30,11 @@ export const REDEPLOY_RETRY_AFTER_SECONDS = 30;
 // Built on first use, not at import: the health endpoint must work even when settings are missing,
 // and the clients are reused across requests (connection pooling, cached Entra ID tokens).
 let catalog: ModelCatalog | undefined;
-let client: AzureOpenAI | undefined;
 let lastUse: LastUse | undefined;
 
 function catalogFor(): ModelCatalog {
   if (!catalog) {
-    const runs = createStorageClients(appConfig()).runs;
+    const runs = getServices().storage.runs;
     catalog = new ModelCatalog(() => loadRegistryOrNone(runs), appConfig().aliases.registryTtlMs);
   }
   return catalog;
@@ -48,7 +43,7 @@ function catalogFor(): ModelCatalog {
 function lastUseFor(context: InvocationContext): LastUse {
   if (!lastUse) {
     const config = appConfig();
-    const store = new AliasStore(createStorageClients(config).runs);
+    const store = new AliasStore(getServices().storage.runs);
     lastUse = new LastUse((deploymentName, at) => store.writeUsage({ deploymentName, lastUsedAt: at }), config.aliases.lastUseFlushMs, (m) => context.warn(`chat: ${m}`));
   }
   return lastUse;
@@ -126,7 +121,7 @@ export async function chatCompletions(request: HttpRequest, context: InvocationC
         'model',
       );
     }
-    client ??= createOpenAIClient(config, { fetch: keepAliveFetch });
+    const client = getServices().chatOpenai;
     const started = Date.now();
     let target = resolution.record;
     let response: HttpResponseInit;

@@ -7,8 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
-import { appConfig } from '../config.js';
-import { createStorageClients } from '../azure/storage.js';
+import { getServices } from '../services.js';
 import { datasetNameProblem } from '../runs/dataset-name.js';
 import { classifyDropName, EVAL_SUFFIX, OPTIONS_SUFFIX, TRAINING_SUFFIX, VALIDATION_SUFFIX } from '../intake/drop-name.js';
 
@@ -51,7 +50,7 @@ export async function uploadDataset(request: HttpRequest, context: InvocationCon
     }
   }
 
-  const datasets = createStorageClients(appConfig()).datasets;
+  const datasets = getServices().storage.datasets;
   await datasets.createIfNotExists();
   const written: Array<{ role: Field; blob: string; bytes: number; sha256: string }> = [];
   for (const role of ['options', 'validation', 'eval', 'training'] as const) {

@@ -3,17 +3,13 @@
  * intake/orphans.ts). One listing of the drop zone per sweep; each orphan is reported once.
  */
 import { app, type InvocationContext } from '@azure/functions';
-import { appConfig } from '../config.js';
-import { createStorageClients } from '../azure/storage.js';
 import { reportOrphanCompanions } from '../intake/orphans.js';
-import { RunStore } from '../runs/run-store.js';
+import { getServices } from '../services.js';
 
 export const INTAKE_SWEEP = 'intakeSweep';
 
 export async function intakeSweep(_timer: unknown, context: InvocationContext): Promise<void> {
-  const config = appConfig();
-  const storage = createStorageClients(config);
-  const store = new RunStore(storage.runs);
+  const { config, storage, store } = getServices();
   const reported = await reportOrphanCompanions(
     { datasets: storage.datasets, store, orphanMinutes: config.intake.orphanMinutes, publish: { events: storage.events, webhook: config.notify, store, log: (line) => context.warn(line) } },
     new Date(),

@@ -6,8 +6,7 @@
  * is one a chat request accepts. Same auth as chat completions.
  */
 import { app, type HttpResponseInit, type InvocationContext } from '@azure/functions';
-import { appConfig } from '../config.js';
-import { createStorageClients } from '../azure/storage.js';
+import { getServices } from '../services.js';
 import { loadRegistryOrNone } from '../chat/registry.js';
 import type { Registry } from '../chat/model-catalog.js';
 
@@ -53,7 +52,7 @@ export function modelList(registry: Registry): { object: 'list'; data: ModelEntr
 
 export async function listModels(_request: unknown, context: InvocationContext): Promise<HttpResponseInit> {
   try {
-    return { status: 200, jsonBody: modelList(await loadRegistryOrNone(createStorageClients(appConfig()).runs)) };
+    return { status: 200, jsonBody: modelList(await loadRegistryOrNone(getServices().storage.runs)) };
   } catch (error) {
     context.error(`models: could not read the deployment registry: ${(error as Error).message}`);
     return { status: 503, headers: { 'retry-after': '5' }, jsonBody: { error: { message: 'The model registry could not be read; retry shortly.', type: 'api_error', code: 'registry_unavailable', param: null } } };

@@ -14,11 +14,11 @@
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 import type { BlockBlobClient } from '@azure/storage-blob';
 import * as df from 'durable-functions';
-import { appConfig, setting } from '../config.js';
-import { createStorageClients } from '../azure/storage.js';
+import { setting } from '../config.js';
+import { getServices } from '../services.js';
 import { classifyDropName } from '../intake/drop-name.js';
 import { candidates, nextHandled, planReconciliation, type DropBlob } from '../reconcile/plan.js';
-import { RunStore, streamToString } from '../runs/run-store.js';
+import { streamToString } from '../runs/run-store.js';
 import { intakeBlob } from './dataset-dropped.js';
 
 export const RECONCILE_DROPS = 'reconcileDrops';
@@ -35,8 +35,7 @@ function seconds(name: string): number {
 }
 
 export async function reconcileDrops(_timer: Timer, context: InvocationContext): Promise<void> {
-  const config = appConfig();
-  const storage = createStorageClients(config);
+  const { storage, store } = getServices();
   const afterMs = seconds('RECONCILE_AFTER_SECONDS') * 1000;
 
   if (!(await storage.datasets.exists())) return;
@@ -48,7 +47,6 @@ export async function reconcileDrops(_timer: Timer, context: InvocationContext):
   const handled = new Map(Object.entries(await readState(stateBlob)));
   const policy = { now: Date.now(), settleMs: afterMs, stuckMs: afterMs };
   // Run records are read only for datasets with a file not settled yet, through each dataset's index.
-  const store = new RunStore(storage.runs);
   const datasets = new Set(candidates(blobs, handled, policy).map((blob) => classifyDropName(blob.name)).flatMap((n) => (n.kind === 'training' ? [n.dataset] : [])));
   const runs = (await Promise.all([...datasets].map((dataset) => store.allOf(dataset)))).flat();
 

@@ -8,8 +8,7 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { appConfig, setting } from '../config.js';
-import { createStorageClients } from '../azure/storage.js';
-import { createOpenAIClient } from '../azure/openai-client.js';
+import type { StorageClients } from '../azure/storage.js';
 import { CANCEL_EVENT, FINE_TUNE_PIPELINE } from '../orchestrators/fine-tune-pipeline.js';
 import { pipelineInput } from '../orchestrators/pipeline-input.js';
 import { lookupArtifact } from '../runs/artifacts.js';
@@ -17,13 +16,14 @@ import { findOrchestration } from '../runs/durable-status.js';
 import { canRetry, nextAttempt } from '../runs/retry.js';
 import { isFinal, type RunRecord } from '../runs/run-record.js';
 import { InvalidContinuationToken, MAX_PAGE_SIZE, runBlobName, RunStore } from '../runs/run-store.js';
+import { getServices } from '../services.js';
 import { metricsFromEvents, parseMetricsCsv, type MetricRow } from '../runs/training-metrics.js';
 
 /** Run ids are `<slug>-<8 hex>-<10 hex>` (and `<slug>-<10 hex>` before dataset keys had a name hash). */
 const RUN_ID = /^[a-z0-9-]{1,80}$/;
 
 function store(): RunStore {
-  return new RunStore(createStorageClients(appConfig()).runs);
+  return getServices().store;
 }
 
 function error(status: number, code: string, message: string): HttpResponseInit {
@@ -130,7 +130,7 @@ export async function getArtifact(request: HttpRequest): Promise<HttpResponseIni
   const { runId, run } = found;
   const artifact = lookupArtifact(request.params['name'] ?? '', run.artifacts);
   if (!artifact.ok) return error(artifact.status, 'artifact_not_found', artifact.message);
-  const blob = createStorageClients(appConfig()).runs.getBlobClient(runBlobName(runId, artifact.name));
+  const blob = getServices().storage.runs.getBlobClient(runBlobName(runId, artifact.name));
   const body = await blob.downloadToBuffer();
   return {
     status: 200,
@@ -155,11 +155,10 @@ export async function getTraining(request: HttpRequest): Promise<HttpResponseIni
   if ('response' in found) return found.response;
   const { runId, run } = found;
   if (!run.job?.id) return { status: 200, jsonBody: { runId, job: null, metrics: [], events: [], checkpoints: [] } };
-  const config = appConfig();
-  const openai = (openaiClient ??= createOpenAIClient(config));
+  const { openai } = getServices();
   let metrics: MetricRow[] = [];
   if (run.artifacts.includes('results.csv')) {
-    const csv = await createStorageClients(config).runs.getBlobClient(runBlobName(runId, 'results.csv')).downloadToBuffer();
+    const csv = await getServices().storage.runs.getBlobClient(runBlobName(runId, 'results.csv')).downloadToBuffer();
     metrics = parseMetricsCsv(csv.toString('utf8'));
   }
   try {
@@ -207,13 +206,13 @@ export async function getExample(request: HttpRequest): Promise<HttpResponseInit
   const input = role === 'training' ? run.inputs.training : role === 'validation' ? run.inputs.validation : undefined;
   if (!input) return error(404, 'file_not_found', `run '${runId}' has no ${role} file`);
   if (!Number.isInteger(line) || line < 1) return error(400, 'bad_line', 'the line number must be a whole number from 1');
-  const text = await lineOf(createStorageClients(appConfig()).runs.getBlobClient(input.snapshot), line);
+  const text = await lineOf(getServices().storage.runs.getBlobClient(input.snapshot), line);
   if (text === undefined) return error(404, 'line_not_found', `${input.blob} has fewer than ${line} lines`);
   return { status: 200, jsonBody: { runId, file: role, blob: input.blob, line, text } };
 }
 
 /** Streams the snapshot until line `n` (1-based, by \n), keeping at most one line in memory. */
-async function lineOf(blob: ReturnType<ReturnType<typeof createStorageClients>['runs']['getBlobClient']>, n: number): Promise<string | undefined> {
+async function lineOf(blob: ReturnType<StorageClients['runs']['getBlobClient']>, n: number): Promise<string | undefined> {
   const response = await blob.download();
   let current = 1;
   let pending: Buffer[] = [];
@@ -230,7 +229,6 @@ async function lineOf(blob: ReturnType<ReturnType<typeof createStorageClients>['
   return current === n && pending.length > 0 ? Buffer.concat(pending).toString('utf8') : undefined;
 }
 
-let openaiClient: ReturnType<typeof createOpenAIClient> | undefined;
 
 /** Read when the app loads (an auth level is part of the registration), like DATASETS_CONTAINER. */
 export function runsReadAuthLevel(env: Readonly<Record<string, string | undefined>> = process.env): 'anonymous' | 'function' {

@@ -5,21 +5,18 @@
  * so all of them start runs the same way.
  */
 import type { DurableClient } from 'durable-functions';
-import { appConfig } from '../config.js';
-import { createStorageClients } from '../azure/storage.js';
 import { FINE_TUNE_PIPELINE } from '../orchestrators/fine-tune-pipeline.js';
 import { pipelineInput } from '../orchestrators/pipeline-input.js';
 import { findOrchestration } from '../runs/durable-status.js';
-import { RunStore } from '../runs/run-store.js';
+import { getServices } from '../services.js';
 import type { IntakeDeps } from './process-drop.js';
 
 export function appIntakeDeps(client: DurableClient, log: (line: string) => void): IntakeDeps {
-  const config = appConfig();
-  const storage = createStorageClients(config);
+  const { config, storage, store } = getServices();
   return {
     config,
     storage,
-    store: new RunStore(storage.runs),
+    store,
     log,
     orchestrationExists: async (runId) => (await findOrchestration(client, runId)) !== undefined,
     startOrchestration: async (runId, run) => {

@@ -9,7 +9,10 @@
  * once with the service's message. Whatever happens, the run ends in a final status and is notified.
  *
  * Every wait loop decides from wait-outcomes.ts, which has an exit for every status the API
- * descriptions list and an overall time bound. A paused job shows the run as `paused` (notified
+ * descriptions list and an overall time bound. Its status checks ride out an outage of the service
+ * (outage.ts): `run.delayed` is notified, the run keeps its status and polls on with durable
+ * timers, and goes on with the same job when the service answers — it fails only after
+ * OUTAGE_MAX_MINUTES. A paused job shows the run as `paused` (notified
  * `run.paused`). A cancel request in any phase ends the run `cancelled` — unless the deployment
  * was already requested, in which case the run completes (`cancellation.outcome: completed`).
  */
@@ -35,6 +38,7 @@ import { REMOVE_DEPLOYMENT, type RemoveDeploymentInput } from './activities/remo
 import { RECORD_RUN, type RecordRunInput } from './activities/record-run.js';
 import { UPLOAD_FILE, type UploadFileInput } from './activities/upload-file.js';
 import { releaseCandidate } from './release.js';
+import { afterPollFailure, DEFAULT_OUTAGE_LIMITS, delayedMessage, type OutageLimits, type OutageState } from './outage.js';
 import { deploymentOutcome, DEFAULT_WAIT_LIMITS, fileOutcome, jobOutcome, type WaitLimits } from './wait-outcomes.js';
 
 export const FINE_TUNE_PIPELINE = 'fineTunePipeline';
@@ -55,6 +59,8 @@ export interface PipelineInput {
   attempt?: number;
   /** Overall bounds of the wait loops (defaults: DEFAULT_WAIT_LIMITS). */
   limits?: Partial<WaitLimits>;
+  /** How status checks ride out a service outage (absent in orchestrations started before it existed: the defaults). */
+  outage?: OutageLimits;
 }
 
 export interface PipelineCustomStatus {
@@ -68,11 +74,24 @@ export interface PipelineCustomStatus {
   polls: number;
 }
 
-/** Transient failures: 1 s, 2 s, 4 s … capped at 30 s, 8 attempts (~2 minutes of outage tolerated). */
+/**
+ * The slow retry of an activity that failed transiently (after the SDK's quick retries inside it):
+ * 1 s, 2 s, 4 s … capped at 30 s, 8 attempts (~2 minutes of outage tolerated).
+ */
 function retryOptions(): df.RetryOptions {
   const options = new df.RetryOptions(1000, 8);
   options.backoffCoefficient = 2;
   options.maxRetryIntervalInMilliseconds = 30_000;
+  return options;
+}
+
+/**
+ * Status checks retry briefly (2 s, then 4 s): a check only reads, and a longer outage is waited
+ * out by the poll's own outage loop (outage.ts) with a notification, not by retrying in silence.
+ */
+function pollRetryOptions(): df.RetryOptions {
+  const options = new df.RetryOptions(2000, 3);
+  options.backoffCoefficient = 2;
   return options;
 }
 
@@ -88,9 +107,11 @@ const STOP_JOB_CODES = new Set(['job_timeout', 'job_paused_too_long']);
 
 type Step<T> = Generator<Task, T, unknown>;
 
-function* pipeline(context: OrchestrationContext): Step<{ status: RunStatus }> {
+export function* fineTunePipeline(context: OrchestrationContext): Step<{ status: RunStatus }> {
   const input = context.df.getInput<PipelineInput>();
   const retry = retryOptions();
+  const pollRetry = pollRetryOptions();
+  const outageLimits: OutageLimits = input.outage ?? DEFAULT_OUTAGE_LIMITS;
   const now = (): string => context.df.currentUtcDateTime.toISOString();
   const custom: PipelineCustomStatus = { phase: 'uploading', polls: 0 };
   const show = (change: Partial<PipelineCustomStatus>): void => {
@@ -107,8 +128,9 @@ function* pipeline(context: OrchestrationContext): Step<{ status: RunStatus }> {
     yield* call<null>(RECORD_RUN, { runId: input.runId, update: { ...update, at: now() } } satisfies RecordRunInput);
     if (update.status) show({ phase: update.status });
   }
-  function* notify(type: RunEventType, status: RunStatus, data: Record<string, unknown>): Step<void> {
-    yield* call<null>(NOTIFY, runEvent({ runId: input.runId, dataset: input.dataset, status, attempt: input.attempt }, type, now(), data));
+  function* notify(type: RunEventType, status: RunStatus, data: Record<string, unknown>, idSuffix?: string): Step<void> {
+    const event = runEvent({ runId: input.runId, dataset: input.dataset, status, attempt: input.attempt }, type, now(), data);
+    yield* call<null>(NOTIFY, idSuffix ? { ...event, id: `${event.id}:${idSuffix}` } : event);
   }
   const limits: WaitLimits = { ...DEFAULT_WAIT_LIMITS, ...input.limits };
   const seconds = (): number => context.df.currentUtcDateTime.getTime() / 1000;
@@ -141,10 +163,59 @@ function* pipeline(context: OrchestrationContext): Step<{ status: RunStatus }> {
     // Too late to stop: the model is being deployed. The run completes and says so.
     yield* noteLateCancel();
   }
+  /** The current outage of the service, while status checks fail (outage.ts); outages so far. */
+  let outage: OutageState | undefined;
+  let outages = 0;
+  /**
+   * A status check (it only reads) that rides out an outage: a transient failure, once the quick
+   * retries are spent, is waited out with durable timers and notified once (`run.delayed`); the
+   * run keeps its status. A permanent failure or a cancel ends the wait as anywhere else.
+   */
+  function* poll<T>(name: string, activityInput: unknown, what: string): Step<T> {
+    for (;;) {
+      let result: ActivityResult<T> | undefined;
+      let failure: unknown;
+      try {
+        result = (yield context.df.callActivityWithRetry(name, pollRetry, activityInput)) as ActivityResult<T>;
+      } catch (error) {
+        failure = error;
+      }
+      if (result) {
+        if (!result.ok) throw new PermanentFailure(result.error.code, result.error.message);
+        if (outage) {
+          const ended = outage;
+          outage = undefined;
+          yield* record({ outage: outageRecord(ended, what, now()) });
+        }
+        return result.value;
+      }
+      const decision = afterPollFailure(outage, seconds(), failureOf(failure), what, outageLimits);
+      if (decision.kind === 'fail') throw new PermanentFailure(decision.code, decision.message);
+      outage = decision.state;
+      if (decision.started) {
+        outages += 1;
+        const message = delayedMessage(what, decision.state.last, outageLimits);
+        yield* record({ outage: outageRecord(decision.state, what) });
+        yield* notify('run.delayed', custom.phase, { checking: what, error: decision.state.last, message, maxMinutes: outageLimits.maxSeconds / 60 }, outages > 1 ? String(outages) : undefined);
+      }
+      show({ jobStatus: `service unreachable (${decision.state.last.code}); checking ${what} again in ${decision.seconds} s` });
+      yield* wait(decision.seconds);
+    }
+  }
+  function outageRecord(state: OutageState, what: string, resolvedAt?: string): NonNullable<RunUpdate['outage']> {
+    return {
+      since: new Date(state.since * 1000).toISOString(),
+      phase: custom.phase,
+      checking: what,
+      error: { code: state.last.code, message: state.last.message },
+      failures: state.failures,
+      ...(resolvedAt ? { resolvedAt } : {}),
+    };
+  }
   function* untilProcessed(fileId: string, role: string): Step<void> {
     const since = seconds();
     for (;;) {
-      const file = yield* call<FileStatus>(FILE_STATUS, fileId);
+      const file = yield* poll<FileStatus>(FILE_STATUS, fileId, `${role} file ${fileId}`);
       const outcome = fileOutcome(role, fileId, file.status, file.statusDetails, seconds() - since, limits);
       if (outcome.kind === 'done') return;
       if (outcome.kind === 'fail') throw new PermanentFailure(outcome.code, outcome.message);
@@ -191,7 +262,7 @@ function* pipeline(context: OrchestrationContext): Step<{ status: RunStatus }> {
     const jobSince = seconds();
     let pausedSince: number | undefined;
     for (;;) {
-      progress = yield* call<JobProgress>(JOB_STATUS, { runId: input.runId, jobId: job.jobId } satisfies JobStatusInput);
+      progress = yield* poll<JobProgress>(JOB_STATUS, { runId: input.runId, jobId: job.jobId } satisfies JobStatusInput, `fine-tuning job ${job.jobId}`);
       const at = seconds();
       show({
         jobStatus: progress.status,
@@ -252,6 +323,7 @@ function* pipeline(context: OrchestrationContext): Step<{ status: RunStatus }> {
       {
         now,
         call,
+        poll,
         record,
         notify,
         wait,
@@ -333,4 +405,4 @@ function* pipeline(context: OrchestrationContext): Step<{ status: RunStatus }> {
   }
 }
 
-df.app.orchestration(FINE_TUNE_PIPELINE, pipeline);
+df.app.orchestration(FINE_TUNE_PIPELINE, fineTunePipeline);

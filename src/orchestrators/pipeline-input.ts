@@ -6,7 +6,7 @@ import type { AppConfig } from '../config.js';
 import type { RunRecord } from '../runs/run-record.js';
 import type { PipelineInput } from './fine-tune-pipeline.js';
 
-export function pipelineInput(run: RunRecord, config: Pick<AppConfig, 'polling' | 'deleteUploadedFiles' | 'publicBaseUrl'>): PipelineInput {
+export function pipelineInput(run: RunRecord, config: Pick<AppConfig, 'polling' | 'deleteUploadedFiles' | 'publicBaseUrl'> & Partial<Pick<AppConfig, 'outage'>>): PipelineInput {
   if (!run.options) throw new Error(`run ${run.runId} has no resolved options`);
   return {
     runId: run.runId,
@@ -18,6 +18,7 @@ export function pipelineInput(run: RunRecord, config: Pick<AppConfig, 'polling' 
       ...(run.inputs.eval ? { eval: run.inputs.eval.snapshot } : {}),
     },
     polling: config.polling,
+    ...(config.outage ? { outage: config.outage } : {}),
     deleteUploadedFiles: config.deleteUploadedFiles,
     chatUrl: `${config.publicBaseUrl}/api/v1/chat/completions`,
     ...(run.attempt !== undefined && run.attempt > 1 ? { attempt: run.attempt } : {}),

@@ -34,6 +34,8 @@ export interface ReleaseTools {
   /** The pipeline's decision for one look at a deployment (wait-outcomes.ts, with its time limits). */
   deploymentOutcome(deployment: DeploymentStatus, name: string, expectedModel: string, since: number): WaitOutcome;
   call<T>(name: string, input: unknown): Step<T>;
+  /** A status check that rides out a service outage (run.delayed), see outage.ts. */
+  poll<T>(name: string, input: unknown, what: string): Step<T>;
   record(update: Omit<RunUpdate, 'at'>): Step<void>;
   notify(type: RunEventType, status: RunStatus, data: Record<string, unknown>): Step<void>;
   wait(seconds: number): Step<void>;
@@ -110,7 +112,7 @@ export function* releaseCandidate(tools: ReleaseTools, input: ReleaseInput): Ste
 
   const deploySince = tools.seconds();
   for (;;) {
-    const deployment = yield* call<DeploymentStatus>(DEPLOYMENT_STATUS, { name: input.deploymentName, pollerState } satisfies DeploymentStatusInput);
+    const deployment = yield* tools.poll<DeploymentStatus>(DEPLOYMENT_STATUS, { name: input.deploymentName, pollerState } satisfies DeploymentStatusInput, `deployment ${input.deploymentName}`);
     show({ jobStatus: `deployment ${deployment.provisioningState}` });
     const outcome = tools.deploymentOutcome(deployment, input.deploymentName, input.model, deploySince);
     if (outcome.kind === 'done') break;

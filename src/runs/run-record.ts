@@ -129,6 +129,12 @@ export interface RunRecord {
   artifacts: string[];
   /** A cancel request and what came of it (or the job cancelled in the service). */
   cancellation?: Cancellation;
+  /**
+   * The latest time the service could not be reached while the run watched a file, its job or its
+   * deployment (orchestrators/outage.ts): when it started, in which phase, the last error, and
+   * when the service answered again (absent while it lasts).
+   */
+  outage?: Outage;
   error?: RunError;
   /** 1 for the first attempt; a retry (POST /api/runs/{runId}/retry) starts the next one. */
   attempt?: number;
@@ -140,10 +146,22 @@ export interface RunRecord {
   notificationFailures?: Array<{ event: string; at: string; error: string }>;
 }
 
+export interface Outage {
+  since: string;
+  phase: RunStatus;
+  /** What was being checked, e.g. `fine-tuning job ftjob-…`. */
+  checking: string;
+  error: RunError;
+  /** Failed checks in a row (after the quick retries of each). */
+  failures: number;
+  resolvedAt?: string;
+}
+
 export const RUN_EVENT_TYPES = [
   'run.rejected',
   'run.training',
   'run.paused',
+  'run.delayed',
   'run.succeeded',
   'run.not_promoted',
   'run.waiting_for_capacity',

@@ -14,7 +14,7 @@
 import type { ContainerClient } from '@azure/storage-blob';
 import { isNotFound } from '../azure/service-errors.js';
 import { InvalidRecordError, parseRunRecord } from './run-record-schema.js';
-import { isFinal, type Cancellation, type RunError, type RunRecord, type RunStatus } from './run-record.js';
+import { isFinal, type Cancellation, type Outage, type RunError, type RunRecord, type RunStatus } from './run-record.js';
 import { datasetKey } from './run-id.js';
 
 export const RUN_FILE = 'run.json';
@@ -45,6 +45,7 @@ export interface RunUpdate {
   /** A notification was sent (queued, and POSTed to the webhook when one is configured). */
   notification?: { id: string; type: string; webhook: 'delivered' | 'failed' | 'not configured' };
   cancellation?: Cancellation;
+  outage?: Outage;
 }
 
 /** Applies an update: a new status closes the current phase and opens the next one. Pure. */
@@ -65,6 +66,7 @@ export function applyUpdate(run: RunRecord, update: RunUpdate): RunRecord {
   if (update.artifacts) next.artifacts = [...new Set([...next.artifacts, ...update.artifacts])];
   if (update.error) next.error = update.error;
   if (update.cancellation) next.cancellation = update.cancellation;
+  if (update.outage) next.outage = update.outage;
   if (update.notificationFailure) {
     next.notificationFailures = [...(next.notificationFailures ?? []), { ...update.notificationFailure, at: update.at }];
   }

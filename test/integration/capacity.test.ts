@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../dev/aoai-emulator/index.js';
 import { AliasStore } from '../../src/aliases/alias-store.js';
 import { checkCapacity } from '../../src/aliases/capacity.js';
-import { getServices } from '../../src/orchestrators/services.js';
+import { getServices } from '../../src/services.js';
 import { PermanentFailure } from '../../src/orchestrators/activity-result.js';
 import { recordDeployment } from '../../src/runs/deployment-registry.js';
 import { startAzurite, type RunningAzurite } from '../support/azurite.js';

@@ -1,7 +1,7 @@
 import * as df from 'durable-functions';
 import { checkCapacity, type Capacity, type CapacityRequest } from '../../aliases/capacity.js';
 import { runActivity } from '../activity-result.js';
-import { getServices } from '../services.js';
+import { getServices } from '../../services.js';
 
 export const CHECK_CAPACITY = 'checkCapacity';
 export type CheckCapacityInput = CapacityRequest;

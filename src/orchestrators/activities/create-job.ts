@@ -2,7 +2,7 @@ import * as df from 'durable-functions';
 import type { FineTuningJob, JobCreateParams } from 'openai/resources/fine-tuning/jobs';
 import type { RunOptions } from '../../runs/run-record.js';
 import { runActivity } from '../activity-result.js';
-import { getServices } from '../services.js';
+import { getServices } from '../../services.js';
 
 export const CREATE_JOB = 'createJob';
 export interface CreateJobInput {

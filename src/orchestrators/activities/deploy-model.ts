@@ -1,7 +1,7 @@
 import * as df from 'durable-functions';
 import { classifyError } from '../../azure/service-errors.js';
 import { runActivity } from '../activity-result.js';
-import { getServices } from '../services.js';
+import { getServices } from '../../services.js';
 
 export const DEPLOY_MODEL = 'deployModel';
 export interface DeployModelInput {

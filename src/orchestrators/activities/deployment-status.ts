@@ -2,7 +2,7 @@ import * as df from 'durable-functions';
 import { ARM_SCOPE } from '../../azure/arm-client.js';
 import { credentialFor, isLoopbackHttp } from '../../azure/credentials.js';
 import { runActivity } from '../activity-result.js';
-import { getServices } from '../services.js';
+import { getServices } from '../../services.js';
 
 export const DEPLOYMENT_STATUS = 'deploymentStatus';
 export interface DeploymentStatusInput {

@@ -8,7 +8,7 @@ import { decidePromotion, type PromotionOptions } from '../../evaluation/promoti
 import { renderEvaluationChart, renderEvaluationMarkdown } from '../../evaluation/report.js';
 import { runBlobName } from '../../runs/run-store.js';
 import { runActivity } from '../activity-result.js';
-import { getServices } from '../services.js';
+import { getServices } from '../../services.js';
 
 export const EVALUATE_CANDIDATE = 'evaluateCandidate';
 export interface EvaluateCandidateInput {

@@ -4,7 +4,7 @@ import { renderResultsChart } from '../../runs/loss-chart.js';
 import type { FineTuningMethod } from '../../validation/models.js';
 import { runBlobName } from '../../runs/run-store.js';
 import { runActivity } from '../activity-result.js';
-import { getServices } from '../services.js';
+import { getServices } from '../../services.js';
 
 export const FETCH_RESULTS = 'fetchResults';
 export interface FetchResultsInput {

@@ -1,6 +1,6 @@
 import * as df from 'durable-functions';
 import { runActivity } from '../activity-result.js';
-import { getServices } from '../services.js';
+import { getServices } from '../../services.js';
 
 export const FILE_STATUS = 'fileStatus';
 export interface FileStatus {

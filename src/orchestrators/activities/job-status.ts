@@ -1,7 +1,7 @@
 import * as df from 'durable-functions';
 import { applyUpdate } from '../../runs/run-store.js';
 import { runActivity } from '../activity-result.js';
-import { getServices } from '../services.js';
+import { getServices } from '../../services.js';
 
 export const JOB_STATUS = 'jobStatus';
 export interface JobStatusInput {

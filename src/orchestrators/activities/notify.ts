@@ -2,7 +2,7 @@ import * as df from 'durable-functions';
 import { publish } from '../../notify/publish.js';
 import type { RunEvent } from '../../runs/run-record.js';
 import { runActivity } from '../activity-result.js';
-import { getServices } from '../services.js';
+import { getServices } from '../../services.js';
 
 export const NOTIFY = 'notify';
 

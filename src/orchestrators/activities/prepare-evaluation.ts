@@ -3,7 +3,7 @@ import { holdOutSlice, parseEvalSet } from '../../evaluation/eval-set.js';
 import type { EvalSetSource } from '../../evaluation/evaluation-result.js';
 import { runBlobName } from '../../runs/run-store.js';
 import { runActivity } from '../activity-result.js';
-import { getServices } from '../services.js';
+import { getServices } from '../../services.js';
 
 export const PREPARE_EVALUATION = 'prepareEvaluation';
 export interface PrepareEvaluationInput {

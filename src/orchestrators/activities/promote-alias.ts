@@ -3,7 +3,7 @@ import type { AliasTarget } from '../../aliases/alias-record.js';
 import { AliasConflict, AliasStore } from '../../aliases/alias-store.js';
 import type { LifecycleOptions } from '../../runs/release-options.js';
 import { PermanentFailure, runActivity } from '../activity-result.js';
-import { getServices } from '../services.js';
+import { getServices } from '../../services.js';
 
 export const PROMOTE_ALIAS = 'switchAlias';
 export interface PromoteAliasInput {

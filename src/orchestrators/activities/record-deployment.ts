@@ -1,7 +1,7 @@
 import * as df from 'durable-functions';
 import { recordDeployment, type DeploymentRecord } from '../../runs/deployment-registry.js';
 import { runActivity } from '../activity-result.js';
-import { getServices } from '../services.js';
+import { getServices } from '../../services.js';
 
 export const RECORD_DEPLOYMENT = 'recordDeployment';
 

@@ -2,7 +2,7 @@ import * as df from 'durable-functions';
 import type { RunRecord } from '../../runs/run-record.js';
 import { applyUpdate, type RunUpdate } from '../../runs/run-store.js';
 import { runActivity } from '../activity-result.js';
-import { getServices } from '../services.js';
+import { getServices } from '../../services.js';
 
 export const RECORD_RUN = 'recordRun';
 export interface RecordRunInput {

@@ -2,7 +2,7 @@ import * as df from 'durable-functions';
 import { AliasStore } from '../../aliases/alias-store.js';
 import { startDelete } from '../../aliases/deployment-ops.js';
 import { runActivity } from '../activity-result.js';
-import { getServices } from '../services.js';
+import { getServices } from '../../services.js';
 
 export const REMOVE_DEPLOYMENT = 'removeDeployment';
 export interface RemoveDeploymentInput {

@@ -1,7 +1,7 @@
 import * as df from 'durable-functions';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { runActivity } from '../activity-result.js';
-import { getServices } from '../services.js';
+import { getServices } from '../../services.js';
 
 export const SMOKE_TEST = 'smokeTest';
 export interface SmokeTestInput {

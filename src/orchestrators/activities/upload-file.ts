@@ -1,7 +1,7 @@
 import * as df from 'durable-functions';
 import { toStreamingFile } from 'openai';
 import { runActivity } from '../activity-result.js';
-import { getServices } from '../services.js';
+import { getServices } from '../../services.js';
 
 export const UPLOAD_FILE = 'uploadFile';
 export interface UploadFileInput {
