@@ -28,14 +28,32 @@ const MB = 1024 * 1024;
 type Shape = 'blobTrigger' | 'eventGridTrigger' | 'app';
 const containerOf = (shape: Shape): string => (shape === 'blobTrigger' ? 'drops' : shape === 'app' ? 'datasets' : 'events');
 
-/** A drop of `bytes` JSONL lines, generated as it is uploaded (the bench's own memory stays small). */
-function jsonl(bytes: number): Readable {
+const SENTENCE = 'The quick brown fox jumps over the lazy dog while the model learns to answer briefly. ';
+
+/**
+ * A drop of `bytes` JSONL lines, generated as it is uploaded (the bench's own memory stays small).
+ * For a real app (`natural`) the lines are distinct chat examples of ordinary words, as the
+ * validator would see them (one letter repeated 400 times is one 400-character BPE piece).
+ */
+function jsonl(bytes: number, natural = false): Readable {
   const line = `${JSON.stringify({ messages: [{ role: 'user', content: 'x'.repeat(400) }, { role: 'assistant', content: 'y'.repeat(400) }] })}\n`;
   let sent = 0;
+  let n = 0;
+  const example = (): string =>
+    `${JSON.stringify({ messages: [{ role: 'user', content: `Question ${++n}: ${SENTENCE.repeat(4)}` }, { role: 'assistant', content: `Answer ${n}: ${SENTENCE.repeat(4)}` }] })}\n`;
   return new Readable({
     read() {
       if (sent >= bytes) return void this.push(null);
-      const chunk = Buffer.from(line.repeat(Math.max(1, Math.floor(MB / line.length))));
+      const lines: string[] = [];
+      let size = 0;
+      if (natural) {
+        while (size < MB) {
+          const next = example();
+          lines.push(next);
+          size += next.length;
+        }
+      }
+      const chunk = Buffer.from(natural ? lines.join('') : line.repeat(Math.max(1, Math.floor(MB / line.length))));
       sent += chunk.length;
       this.push(chunk);
     },
@@ -45,7 +63,11 @@ function jsonl(bytes: number): Readable {
 /** Child mode: run the host until the drop was handled, then print peak RSS in MB. */
 async function child(blobName: string, shape: Shape, appRoot?: string): Promise<void> {
   const lines: string[] = [];
-  const log = (line: string): void => void lines.push(line);
+  const verbose = process.env['BENCH_VERBOSE'] === '1';
+  const log = (line: string): void => {
+    lines.push(line);
+    if (verbose) process.stderr.write(`${line.slice(0, 300)}\n`);
+  };
   // The real app: its drop function subscribed like npm start does (an app whose drop function is a blob trigger ignores it).
   const realApp = shape === 'app' && appRoot;
   const host = await startHost({
@@ -62,9 +84,12 @@ async function child(blobName: string, shape: Shape, appRoot?: string): Promise<
     if (Date.now() > deadline) throw new Error('the drop was not handled within 10 minutes');
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  await host.stop();
   const failed = lines.find((l) => (l.includes('Failed') || l.includes('Exception')) && (!realApp || l.includes('datasetDropped')));
   console.log(JSON.stringify({ maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024), failed: failed ?? null }));
+  // A real app's run goes on (its orchestration retries calls to an endpoint that is not there):
+  // the drop is measured, so the host is not waited for.
+  if (realApp) process.exit(0);
+  await host.stop();
 }
 
 /** Whether a built app registers its drop function as an Event Grid trigger (this change) rather than a blob trigger (before it). */
@@ -96,7 +121,7 @@ async function measure(
   await container.createIfNotExists();
   if (appRoot) await blobs.getContainerClient('runs').createIfNotExists();
   const name = `drop-${mb}mb.jsonl`;
-  await container.getBlockBlobClient(name).uploadStream(jsonl(mb * MB), 4 * MB, 4);
+  await container.getBlockBlobClient(name).uploadStream(jsonl(mb * MB, shape === 'app'), 4 * MB, 4);
   const out = await new Promise<string>((resolve, reject) => {
     const proc = spawn(process.execPath, [fileURLToPath(import.meta.url), '--child', name, shape, ...(appRoot ? [appRoot] : [])], {
       env: { ...process.env, ...(appRoot ? APP_SETTINGS : {}), AzureWebJobsStorage: connectionString },

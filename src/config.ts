@@ -49,7 +49,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { name: 'AzureWebJobsStorage__clientId', readBy: 'host', description: 'Client id of the user-assigned identity the storage connection uses.' },
   { name: 'FUNCTIONS_WORKER_RUNTIME', readBy: 'host', localOnly: true, description: 'Always `node` (set by the platform on Flex Consumption).' },
   { name: 'TASK_HUB_NAME', readBy: 'host', default: 'finetunepipeline', description: 'Durable Functions task hub name (host.json `%TASK_HUB_NAME%`): letters and digits, 3-45 characters.' },
-  { name: 'DATASETS_CONTAINER', readBy: 'app', default: 'datasets', description: "Drop-zone container watched for `<name>.jsonl` files (read when the app starts: it is the blob trigger's path)." },
+  { name: 'DATASETS_CONTAINER', readBy: 'app', default: 'datasets', description: "Drop-zone container watched for `<name>.jsonl` files: the drop function takes Event Grid BlobCreated events of this container only (in Azure the postdeploy hook's subscription filters on it too; `npm start` subscribes it locally)." },
   { name: 'RUNS_CONTAINER', readBy: 'app', default: 'runs', description: 'Container for run records, reports, snapshots and results.' },
   { name: 'EVENTS_QUEUE', readBy: 'app', default: 'finetune-events', description: 'Storage queue that receives a JSON message for every run state change.' },
   { name: 'AZURE_OPENAI_ENDPOINT', readBy: 'app', description: 'Azure OpenAI endpoint, `https://<account>.openai.azure.com/`. Locally, `npm start` sets it to the emulator when empty.' },
