@@ -14,8 +14,8 @@
  * A 700 MB drop took the host from ~300 MB to 1.77 GB that way. An Event Grid trigger binds the
  * event only ("Use the Event Grid trigger … Select Azure Function as the endpoint type",
  * learn.microsoft.com/azure/event-grid/handler-functions; trigger reference:
- * learn.microsoft.com/azure/azure-functions/functions-bindings-event-grid-trigger), so memory does
- * not grow with the drop on either host. The infra's postdeploy hook subscribes exactly this
+ * learn.microsoft.com/azure/azure-functions/functions-bindings-event-grid-trigger), so the trigger
+ * itself holds nothing that grows with the drop, on either host (bench/drop-memory.bench.ts). The infra's postdeploy hook subscribes exactly this
  * function name (endpoint type `azurefunction`); locally `npm start` feeds it from Azurite.
  */
 import { app, type EventGridEvent, type InvocationContext } from '@azure/functions';
