@@ -9,7 +9,8 @@
  * checkpoint is taken at the last step, which is where the job's own fine-tuned model comes from,
  * so it is not deployed a second time: "the last N checkpoints" are the N before it.
  */
-import type { ContenderRole } from './evaluation-result.js';
+import { metricScore } from './evaluate.js';
+import type { Aggregates, Contender, ContenderRole, Winner } from './evaluation-result.js';
 
 /** The most checkpoints a run may evaluate: the list endpoint's default page (each one is a deployment while it is judged). */
 export const MAX_CHECKPOINTS = 10;
@@ -53,4 +54,31 @@ export function bestContender(contenders: readonly ScoredContender[]): ScoredCon
     else if (c.score !== null && (best.score === null || c.score > best.score)) best = c;
   }
   return best;
+}
+
+/**
+ * The run's own contenders (the candidate and its checkpoints, in the order evaluated) scored on
+ * the metric: the best one's score goes to the promotion rule, and with checkpoints in play the
+ * winner is named (absent when the final model was the only one). No examples: no score.
+ */
+export function runWinner(contenders: readonly Contender[], aggregates: Aggregates, metric: string, hasExamples: boolean): { score: number | null; winner?: Winner } {
+  const own = contenders.filter((c) => c.role === 'candidate' || c.step !== undefined);
+  const scored = own.map((c) => ({ role: c.role, score: hasExamples ? (metricScore(aggregates, c.role, metric) ?? null) : null }));
+  const best = bestContender(scored);
+  if (!best) return { score: null };
+  if (own.length < 2) return { score: best.score };
+  const of = own.find((c) => c.role === best.role)!;
+  const fmt = (v: number | null): string => (v === null ? 'no score' : v.toFixed(3));
+  return {
+    score: best.score,
+    winner: {
+      role: best.role,
+      deployment: of.deployment,
+      model: of.model ?? of.deployment,
+      ...(of.step !== undefined ? { step: of.step } : {}),
+      reason:
+        `${metric}: ${scored.map((s) => `${s.role} ${fmt(s.score)}`).join(', ')}; ` +
+        (best.role === 'candidate' ? 'the final model (a checkpoint must be strictly better to replace it)' : `${best.role} beats the final model`),
+    },
+  };
 }

@@ -2,8 +2,8 @@ import * as df from 'durable-functions';
 import { AliasStore } from '../../aliases/alias-store.js';
 import { parseEvalSet } from '../../evaluation/eval-set.js';
 import { evaluateContenders, metricScore, type Ask } from '../../evaluation/evaluate.js';
-import { bestContender, checkpointRole } from '../../evaluation/checkpoints.js';
-import type { Contender, EvalSetSource, EvaluationResult, EvaluationSummary, Winner } from '../../evaluation/evaluation-result.js';
+import { checkpointRole, runWinner } from '../../evaluation/checkpoints.js';
+import type { Contender, EvalSetSource, EvaluationResult, EvaluationSummary } from '../../evaluation/evaluation-result.js';
 import { graderName } from '../../evaluation/graders.js';
 import { decidePromotion, type PromotionOptions } from '../../evaluation/promotion.js';
 import { renderEvaluationChart, renderEvaluationMarkdown } from '../../evaluation/report.js';
@@ -55,28 +55,12 @@ df.app.activity(EVALUATE_CANDIDATE, {
       const graded = await evaluateContenders(examples, contenders, input.promotion.graders, ask);
       const hasChampion = contenders.some((c) => c.role === 'champion');
       // The run's own contenders (final model first, then checkpoints): the best one meets the champion.
-      const own = contenders.filter((c) => c.role === 'candidate' || c.step !== undefined);
-      const scored = own.map((c) => ({ role: c.role, score: examples.length === 0 ? null : (metricScore(graded.aggregates, c.role, input.promotion.metric) ?? null) }));
-      const best = bestContender(scored) ?? scored[0]!;
-      const bestContenderOf = own.find((c) => c.role === best.role)!;
-      const fmt = (v: number | null): string => (v === null ? 'no score' : v.toFixed(3));
-      const winner: Winner | undefined =
-        own.length > 1
-          ? {
-              role: best.role,
-              deployment: bestContenderOf.deployment,
-              model: bestContenderOf.model!,
-              ...(bestContenderOf.step !== undefined ? { step: bestContenderOf.step } : {}),
-              reason:
-                `${input.promotion.metric}: ${scored.map((s) => `${s.role} ${fmt(s.score)}`).join(', ')}; ` +
-                (best.role === 'candidate' ? 'the final model (a checkpoint must be strictly better to replace it)' : `${best.role} beats the final model`),
-            }
-          : undefined;
+      const { score: best, winner } = runWinner(contenders, graded.aggregates, input.promotion.metric, examples.length > 0);
       const decision = decidePromotion({
         mode: input.promotion.mode,
         metric: input.promotion.metric,
         minImprovement: input.promotion.minImprovement,
-        candidate: best.score,
+        candidate: best,
         ...(hasChampion ? { champion: metricScore(graded.aggregates, 'champion', input.promotion.metric) ?? null } : {}),
       });
       const result: EvaluationResult = {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { candidateDeploymentName, checkpointDeploymentName, isValidDeploymentName } from '../../../src/aliases/deployment-name.js';
 import { isFineTunedModel } from '../../../src/aliases/deployment-ops.js';
-import { bestContender, chooseCheckpoints, type JobCheckpoint } from '../../../src/evaluation/checkpoints.js';
+import { bestContender, chooseCheckpoints, runWinner, type JobCheckpoint } from '../../../src/evaluation/checkpoints.js';
 import { decidePromotion } from '../../../src/evaluation/promotion.js';
 import { parsePromotion, parseBudget, parseLifecycle } from '../../../src/runs/release-options.js';
 import type { OptionsProblem } from '../../../src/runs/run-options.js';
@@ -89,6 +89,30 @@ describe('checkpoints as contenders (promotion.checkpoints)', () => {
     const best = bestContender([{ role: 'candidate', score: 0.6 }, { role: 'checkpoint-20', score: 0.66 }])!;
     expect(decidePromotion({ ...auto, minImprovement: 0.05, candidate: best.score, champion: 0.6 }).promote).toBe(true);
     expect(decidePromotion({ ...auto, minImprovement: 0.1, candidate: best.score, champion: 0.6 }).promote).toBe(false);
+  });
+
+  it('runWinner: a better checkpoint wins and is named with its deployment and ftchkpt- model; the champion and base never do', () => {
+    const contenders = [
+      { role: 'candidate' as const, deployment: 'a-1', model: 'gpt-4o-mini-2024-07-18.ft-abc' },
+      { role: 'checkpoint-20' as const, deployment: 'a-1-s20', model: 'ftchkpt-20', step: 20 },
+      { role: 'checkpoint-10' as const, deployment: 'a-1-s10', model: 'ftchkpt-10', step: 10 },
+      { role: 'champion' as const, deployment: 'a-0', model: 'gpt-4o-mini-2024-07-18.ft-old' },
+    ];
+    const aggregates = { candidate: { similarity: 0.5 }, 'checkpoint-20': { similarity: 0.7 }, 'checkpoint-10': { similarity: 0.6 }, champion: { similarity: 0.9 } };
+    const { score, winner } = runWinner(contenders, aggregates, 'similarity', true);
+    expect(score).toBe(0.7);
+    expect(winner).toEqual({
+      role: 'checkpoint-20',
+      deployment: 'a-1-s20',
+      model: 'ftchkpt-20',
+      step: 20,
+      reason: 'similarity: candidate 0.500, checkpoint-20 0.700, checkpoint-10 0.600; checkpoint-20 beats the final model',
+    });
+    // …and then loses to the champion under the usual rule.
+    expect(decidePromotion({ ...auto, candidate: score, champion: 0.9 }).promote).toBe(false);
+    // Without checkpoints nothing is named; without examples there is no score.
+    expect(runWinner(contenders.slice(0, 1), aggregates, 'similarity', true)).toEqual({ score: 0.5 });
+    expect(runWinner(contenders, aggregates, 'similarity', false)).toMatchObject({ score: null, winner: { role: 'candidate' } });
   });
 
   it('each checkpoint gets its own ARM-valid deployment name, never the candidate\'s', () => {
