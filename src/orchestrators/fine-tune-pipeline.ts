@@ -257,7 +257,7 @@ function* pipeline(context: OrchestrationContext): Step<{ status: RunStatus }> {
         wait,
         show,
         noteLateCancel,
-        markDeployRequested: () => (deployRequested = true),
+        markDeployRequested: (requested = true) => (deployRequested = requested),
         deploymentOutcome: (deployment, name, expectedModel, since) =>
           deploymentOutcome(
             {

@@ -32,8 +32,11 @@ type Step<T> = Generator<Task, T, unknown>;
 export interface ReleaseTools {
   now(): string;
   seconds(): number;
-  /** From the deployment PUT on, a cancel request is too late: the run completes and records it. */
-  markDeployRequested(): void;
+  /**
+   * From the deployment PUT on, a cancel request is too late: the run completes and records it.
+   * `false` takes it back when Azure refused the PUT (nothing is deploying, so a cancel works again).
+   */
+  markDeployRequested(requested?: boolean): void;
   noteLateCancel(): Step<void>;
   /** The pipeline's decision for one look at a deployment (wait-outcomes.ts, with its time limits). */
   deploymentOutcome(deployment: DeploymentStatus, name: string, expectedModel: string, since: number): WaitOutcome;
@@ -80,6 +83,7 @@ export function* releaseCandidate(tools: ReleaseTools, input: ReleaseInput): Ste
       } catch (error) {
         // Counted free, refused by Azure (an eviction still deleting, a deployment made by hand): wait like a full quota.
         if (!(error instanceof PermanentFailure && error.code === 'InsufficientQuota')) throw error;
+        tools.markDeployRequested(false);
       }
     }
     show({ jobStatus: `waiting for deployment quota (${capacity.used}/${capacity.limit} fine-tuned deployments)` });

@@ -51,4 +51,25 @@ describe('quota full as Azure counts it, DEPLOYMENT_QUOTA_POLICY=wait', () => {
     expect(await liveNames(stack)).toContain(done.deployment!.name);
     noModelChanges(await operations(stack));
   }, 150_000);
+
+  it('a run waiting after Azure refused its deployment can still be cancelled (nothing is deploying)', async () => {
+    expect(await liveNames(stack)).toHaveLength(MAX_FINE_TUNED_DEPLOYMENTS); // full again: first (previous), second, byhand-1..8
+    const refused = async (): Promise<number> => (await operations(stack)).filter((o) => o.errorCode === 'InsufficientQuota').length;
+    const refusedBefore = await refused();
+    await stack.drop('third.jsonl', training);
+    const waiting = await waitFor(async () => {
+      const { runs } = (await (await fetch(`${stack.host.url}/api/runs?dataset=third`)).json()) as { runs: Array<{ runId: string }> };
+      const runId = runs[0]?.runId;
+      if (!runId) return undefined;
+      return (await stack.queued(runId)).some((e) => e.type === 'run.waiting_for_capacity') ? stack.run(runId) : undefined;
+    }, 'the third run to wait for deployment capacity', 60_000, 300);
+    expect(waiting.status).toBe('deploying');
+    // The app counted room (DEPLOYMENT_QUOTA 50) and sent the PUT; Azure refused it, so nothing is deploying.
+    expect(await refused()).toBeGreaterThan(refusedBefore);
+    expect((await fetch(`${stack.host.url}/api/runs/${waiting.runId}/cancel`, { method: 'POST' })).status).toBe(202);
+    const run = await stack.untilRun('third', ['cancelled', 'succeeded', 'failed'], 30_000);
+    expect(run.status).toBe('cancelled');
+    expect(run.cancellation).toMatchObject({ by: 'api', outcome: 'cancelled', phase: 'deploying' });
+    expect(await liveNames(stack)).toHaveLength(MAX_FINE_TUNED_DEPLOYMENTS);
+  }, 120_000);
 });
