@@ -401,7 +401,8 @@ function TrainingSection({ training, error }: { training: Training | undefined; 
 /** evaluation.json: each grader's mean score per contender side by side, the promotion metric first, and the decision. */
 function Evaluation({ data }: { data: EvaluationResult | undefined }) {
   if (!data) return null;
-  const roles = (['candidate', 'champion', 'base'] as const).filter((r) => data.aggregates[r] !== undefined);
+  // Every contender in evaluation.json's order: the final model, its checkpoints (option promotion.checkpoints), champion, base.
+  const roles = data.contenders.map((c) => c.role).filter((r) => data.aggregates[r] !== undefined);
   const metrics = [data.metric, ...data.graders.filter((g) => g !== data.metric)];
   const deploymentOf = (role: string): string | undefined => data.contenders.find((c) => c.role === role)?.deployment;
   return (
@@ -433,6 +434,11 @@ function Evaluation({ data }: { data: EvaluationResult | undefined }) {
           ))}
         </tbody>
       </table>
+      {data.winner && (
+        <p data-winner={data.winner.role}>
+          <strong>Run's best contender</strong>: {data.winner.role} ({data.winner.deployment}) — {data.winner.reason}
+        </p>
+      )}
       <p data-decision={data.decision.promote ? 'promote' : 'keep'}>
         <strong>{data.decision.promote ? 'Promoted' : 'Not promoted'}</strong>: {data.decision.reason}
       </p>

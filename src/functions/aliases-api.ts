@@ -61,7 +61,9 @@ export async function promoteAlias(request: HttpRequest, context: InvocationCont
   if (typeof runId !== 'string' || runId === '') return error(400, 'invalid_request', 'send {"runId": "<the run whose deployment the alias should serve>"}');
   const { storage, config, store: runs } = getServices();
   const store = new AliasStore(storage.runs);
-  const candidate = (await store.listDeployments()).find((d) => d.runId === runId && (d.alias ?? d.dataset) === alias);
+  // A run with checkpoints made several deployments and removed all but its best: prefer the live one.
+  const ofRun = (await store.listDeployments()).filter((d) => d.runId === runId && (d.alias ?? d.dataset) === alias);
+  const candidate = ofRun.find((d) => !d.deletedAt) ?? ofRun[0];
   if (!candidate) return error(404, 'deployment_not_found', `run '${runId}' has no deployment for alias '${alias}'`);
   if (candidate.deletedAt) return error(409, 'deployment_deleted', `the deployment ${candidate.deploymentName} of run '${runId}' was deleted (${candidate.deletedReason ?? 'no reason recorded'}); retrain or redeploy it first`);
   const at = new Date().toISOString();
@@ -75,7 +77,7 @@ export async function promoteAlias(request: HttpRequest, context: InvocationCont
         runId,
         ...(candidate.baseModel ? { baseModel: candidate.baseModel } : {}),
         ...(candidate.sku ? { sku: candidate.sku } : {}),
-        ...(run?.evaluation?.aggregates.candidate ? { scores: run.evaluation.aggregates.candidate } : {}),
+        ...(run?.evaluation?.aggregates[run.evaluation.winner?.role ?? 'candidate'] ? { scores: run.evaluation.aggregates[run.evaluation.winner?.role ?? 'candidate']! } : {}),
       },
       at,
       config.aliases.graceMs,

@@ -156,7 +156,7 @@ function* pipeline(context: OrchestrationContext): Step<{ status: RunStatus }> {
   let jobId: string | undefined;
   const alias = input.alias ?? input.dataset;
   const deploymentName = candidateDeploymentName(alias, input.runId, input.options.deployment.name);
-  let candidateDeployment: string | undefined;
+  let candidateDeployments: readonly string[] = [];
   try {
     yield* record({ status: 'uploading' });
     // Before anything is spent: the evaluation set (a held-out slice is cut out of the upload) and deployment capacity.
@@ -257,7 +257,7 @@ function* pipeline(context: OrchestrationContext): Step<{ status: RunStatus }> {
         wait,
         show,
         noteLateCancel,
-        markDeployRequested: () => (deployRequested = true),
+        markDeployRequested: (requested = true) => (deployRequested = requested),
         deploymentOutcome: (deployment, name, expectedModel, since) =>
           deploymentOutcome(
             {
@@ -291,7 +291,7 @@ function* pipeline(context: OrchestrationContext): Step<{ status: RunStatus }> {
             uploaded.length = 0;
           }
         },
-        onDeployed: (name) => (candidateDeployment = name),
+        onDeployed: (names) => (candidateDeployments = names),
       },
     );
   } catch (error) {
@@ -318,10 +318,10 @@ function* pipeline(context: OrchestrationContext): Step<{ status: RunStatus }> {
         // Left-over files are harmless (and visible in the resource); the outcome is what matters.
       }
     }
-    if (candidateDeployment) {
-      // A candidate that never reached the alias must not keep costing hosting hours.
+    for (const name of candidateDeployments) {
+      // A candidate (or checkpoint) that never reached the alias must not keep costing hosting hours.
       try {
-        yield* call<null>(REMOVE_DEPLOYMENT, { name: candidateDeployment, reason: `run ${cancelled ? 'cancelled' : 'failed'}`, at: now() } satisfies RemoveDeploymentInput);
+        yield* call<null>(REMOVE_DEPLOYMENT, { name, reason: `run ${cancelled ? 'cancelled' : 'failed'}`, at: now() } satisfies RemoveDeploymentInput);
       } catch {
         // Recorded in the registry as live; the lifecycle timer's idle rules still see it.
       }
