@@ -27,6 +27,8 @@ export class AppError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** The API's error code (`{"error": {"code"}}`), when it sent one: what a caller can act on. */
+    readonly code?: string,
   ) {
     super(message);
     this.name = 'AppError';
@@ -70,14 +72,16 @@ export class AppClient {
     const text = await response.text();
     if (!response.ok) {
       let message = text.trim() || response.statusText;
+      let code: string | undefined;
       try {
-        const body = JSON.parse(text) as { error?: { message?: string } | string };
+        const body = JSON.parse(text) as { error?: { message?: string; code?: string } | string };
         message = (typeof body.error === 'string' ? body.error : body.error?.message) ?? message;
+        if (typeof body.error === 'object' && typeof body.error.code === 'string') code = body.error.code;
       } catch {
         // not JSON
       }
       if (response.status === 401) message = `unauthorized: set ${DEFAULT_KEY_ENV} (or the variable --key-env names) to a function key of the app`;
-      throw new AppError(response.status, `${init.method ?? 'GET'} /api${path}: ${response.status} ${message}`);
+      throw new AppError(response.status, `${init.method ?? 'GET'} /api${path}: ${response.status} ${message}`, code);
     }
     return (text ? JSON.parse(text) : undefined) as T;
   }
