@@ -48,6 +48,11 @@ function duration(seconds: number): string {
   return `${number(seconds / 3600, 1)} h`;
 }
 
+/** Hosting hours; a deployment minutes old reads "< 0.1 h", not a misleading "0 h". */
+function hours(h: number): string {
+  return h > 0 && h < 0.1 ? '< 0.1 h' : `${number(h, 1)} h`;
+}
+
 function cost(c: { amount: number | null; currency: string }): string {
   return c.amount === null ? 'no price' : `${c.amount.toFixed(2)} ${c.currency}`;
 }
@@ -81,7 +86,7 @@ function Target({ title, target, extra }: { title: string; target: AliasTargetVi
         <dd>{target.lastUsedAt ? when(target.lastUsedAt) : 'never'}</dd>
         <dt>Hosting so far</dt>
         <dd>
-          {number(target.hostingHours, 1)} h · {cost(target.hostingCost)}
+          {hours(target.hostingHours)} · {cost(target.hostingCost)}
         </dd>
         {extra}
       </dl>
@@ -133,7 +138,7 @@ function AliasCard({ alias, listing, runs, onChange }: { alias: AliasView; listi
         <a href={`#/chat?model=${encodeURIComponent(alias.alias)}`}>Try it in the playground</a>
       </header>
       <p class="muted">
-        Last used {alias.lastUsedAt ? when(alias.lastUsedAt) : 'never'} · all its deployments: {number(alias.hosting.hours, 1)} h hosted, {cost(alias.hosting.cost)}
+        Last used {alias.lastUsedAt ? when(alias.lastUsedAt) : 'never'} · all its deployments: {hours(alias.hosting.hours)} hosted, {cost(alias.hosting.cost)}
       </p>
       <div class="targets">
         <Target title="Current" target={alias.current} />
