@@ -7,8 +7,7 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import { AliasConflict } from '../aliases/alias-record.js';
 import { AliasStore } from '../aliases/alias-store.js';
 import { viewRegistry, type AliasListing } from '../aliases/alias-view.js';
-import { runEvent } from '../notify/events.js';
-import { publish } from '../notify/publish.js';
+import { publishRunNotice } from '../notify/publish.js';
 import { getServices } from '../orchestrators/services.js';
 import type { RunEventType } from '../runs/run-record.js';
 import { applyUpdate } from '../runs/run-store.js';
@@ -26,13 +25,9 @@ function aliasParam(request: HttpRequest): string {
 async function notify(type: RunEventType, runId: string, dataset: string, data: Record<string, unknown>, context: InvocationContext): Promise<void> {
   const { storage, config, store } = getServices();
   const at = new Date().toISOString();
-  const run = await store.get(runId);
-  const event = runEvent({ runId, dataset, status: run?.status ?? 'succeeded' }, type, at, data);
-  // Promotions repeat per run (promote, roll back, promote again): the id carries the time.
-  const unique = { ...event, id: `${event.id}:${at}` };
-  // publish() also records the event on the run, like the pipeline's own notifications, so the
-  // run page and `ftpipe run --json` show the promotion or rollback a person made.
-  await publish(unique, { events: storage.events, webhook: config.notify, ...(run ? { store } : {}), log: (line) => context.warn(line) });
+  // Promotions repeat per run (promote, roll back, promote again): the id carries the time. The
+  // event is recorded on the run, so its page and `ftpipe run --json` show what a person did.
+  await publishRunNotice(type, { runId, dataset }, data, at, at, { events: storage.events, webhook: config.notify, store, log: (line) => context.warn(line) });
 }
 
 export async function listAliases(): Promise<HttpResponseInit> {
