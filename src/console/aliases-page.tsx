@@ -11,7 +11,7 @@ import type { AliasListing, AliasTargetView, AliasView } from '../aliases/alias-
 import type { RunRecord } from '../runs/run-record.js';
 import { api, listRuns, post } from './api.js';
 import { number, StatusBadge, when } from './format.js';
-import { usePolling } from './hooks.js';
+import { ActionStatus, useAction, usePolling } from './hooks.js';
 
 /** Runs a person may promote: they ended with a model the evaluation did not (or could not) put live. */
 const PROMOTABLE = ['succeeded', 'not_promoted'];
@@ -110,24 +110,16 @@ function metricOf(run: RunRecord): string {
 function AliasCard({ alias, listing, runs, onChange }: { alias: AliasView; listing: AliasListing; runs: readonly RunRecord[]; onChange: () => void }) {
   const candidates = promotable(alias, listing, runs);
   const [chosen, setChosen] = useState('');
-  const [busy, setBusy] = useState<string>();
-  const [message, setMessage] = useState<{ text: string; error: boolean }>();
   const id = `alias-${alias.alias.replace(/[^A-Za-z0-9_-]/g, '-')}`;
   const runToPromote = candidates.some((r) => r.runId === chosen) ? chosen : (candidates[0]?.runId ?? '');
-  const act = async (label: string, path: string, body?: unknown): Promise<void> => {
-    setBusy(label);
-    setMessage(undefined);
-    try {
+  const action = useAction(onChange);
+  const busy = action.busy;
+  const act = (label: string, path: string, body?: unknown): Promise<void> =>
+    action.run(label, async () => {
       const record = await post<AliasRecord>(path, body);
       // Say what changed: the user just moved live traffic.
-      setMessage({ text: `${label}: ${alias.alias} now serves ${record.current.deploymentName} (run ${record.current.runId})${record.previous ? `; ${record.previous.deploymentName} kept until ${when(record.previous.deleteAfter)}` : ''}.`, error: false });
-      onChange();
-    } catch (e) {
-      setMessage({ text: `${label} failed: ${(e as Error).message}`, error: true });
-    } finally {
-      setBusy(undefined);
-    }
-  };
+      return `${alias.alias} now serves ${record.current.deploymentName} (run ${record.current.runId})${record.previous ? `; ${record.previous.deploymentName} kept until ${when(record.previous.deleteAfter)}` : ''}.`;
+    });
   const base = `/aliases/${encodeURIComponent(alias.alias)}`;
   return (
     <article class="alias card" aria-labelledby={`${id}-title`} data-alias={alias.alias} data-current-run={alias.current.runId}>
@@ -195,12 +187,7 @@ function AliasCard({ alias, listing, runs, onChange }: { alias: AliasView; listi
           </button>
         </form>
       </div>
-      {busy && <p aria-live="polite">{busy}…</p>}
-      {message && (
-        <p class={message.error ? 'error' : 'ok'} role={message.error ? 'alert' : 'status'}>
-          {message.text}
-        </p>
-      )}
+      <ActionStatus action={action} />
       {alias.history.length > 0 && (
         <details>
           <summary>History ({alias.history.length})</summary>

@@ -12,7 +12,7 @@ import type { Finding } from '../validation/findings.js';
 import type { Summary } from '../validation/histogram.js';
 import { api, apiUrl, post, type RunView } from './api.js';
 import { duration, isFinalStatus, number, StatusBadge, when } from './format.js';
-import { usePolling } from './hooks.js';
+import { ActionStatus, useAction, usePolling } from './hooks.js';
 import { FAMILIES, MetricsChart } from './metrics-chart.js';
 
 const PHASE_ORDER = ['validating', 'rejected', 'uploading', 'training', 'deploying', 'evaluating', 'paused', 'succeeded', 'not_promoted', 'failed', 'cancelled'];
@@ -90,21 +90,13 @@ export function RunPage({ runId }: { runId: string }) {
 }
 
 function Actions({ run, onDone }: { run: RunView; onDone: () => void }) {
-  const [busy, setBusy] = useState<string>();
-  const [message, setMessage] = useState<{ text: string; error: boolean }>();
-  const act = (label: string, path: string, body?: unknown) => async () => {
-    setBusy(label);
-    setMessage(undefined);
-    try {
+  const action = useAction(onDone);
+  const busy = action.busy;
+  const act = (label: string, path: string, body?: unknown) => () =>
+    action.run(label, async () => {
       await post(path, body);
-      setMessage({ text: `${label}: requested.`, error: false });
-      onDone();
-    } catch (e) {
-      setMessage({ text: `${label} failed: ${(e as Error).message}`, error: true });
-    } finally {
-      setBusy(undefined);
-    }
-  };
+      return 'requested.';
+    });
   const final = isFinalStatus(run.status);
   const alias = aliasOf(run);
   return (
@@ -131,12 +123,7 @@ function Actions({ run, onDone }: { run: RunView; onDone: () => void }) {
           </>
         )}
       </div>
-      {busy && <p aria-live="polite">{busy}…</p>}
-      {message && (
-        <p class={message.error ? 'error' : 'ok'} role={message.error ? 'alert' : 'status'}>
-          {message.text}
-        </p>
-      )}
+      <ActionStatus action={action} />
     </div>
   );
 }
