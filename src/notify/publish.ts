@@ -93,7 +93,12 @@ export async function publishRunNotice(
   repeatKey: string,
   deps: Omit<PublishDeps, 'store'> & { store: RunStore },
 ): Promise<string | undefined> {
-  const run = await deps.store.get(target.runId);
+  // An unreadable run record must not stop the notice (the chat endpoint sends one while it
+  // re-creates a deployment): it is sent without the run's status and not recorded on the run.
+  const run = await deps.store.get(target.runId).catch((error: unknown) => {
+    deps.log(`notification ${type} for run ${target.runId}: its record is unreadable (${(error as Error).message}); not recorded on it`);
+    return undefined;
+  });
   const event = runEvent({ runId: target.runId, dataset: target.dataset, status: run?.status ?? 'succeeded' }, type, at, data);
   const { store, ...rest } = deps;
   return publish({ ...event, id: `${event.id}:${repeatKey}` }, { ...rest, ...(run ? { store } : {}) });
