@@ -6,9 +6,8 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { AliasConflict } from '../aliases/alias-record.js';
 import { AliasStore } from '../aliases/alias-store.js';
-import { viewRegistry } from '../aliases/alias-view.js';
-import { runEvent } from '../notify/events.js';
-import { sendToQueue, sendToWebhook } from '../notify/publish.js';
+import { viewRegistry, type AliasListing } from '../aliases/alias-view.js';
+import { publishRunNotice } from '../notify/publish.js';
 import { getServices } from '../orchestrators/services.js';
 import type { RunEventType } from '../runs/run-record.js';
 import { applyUpdate } from '../runs/run-store.js';
@@ -26,13 +25,9 @@ function aliasParam(request: HttpRequest): string {
 async function notify(type: RunEventType, runId: string, dataset: string, data: Record<string, unknown>, context: InvocationContext): Promise<void> {
   const { storage, config, store } = getServices();
   const at = new Date().toISOString();
-  const run = await store.get(runId);
-  const event = runEvent({ runId, dataset, status: run?.status ?? 'succeeded' }, type, at, data);
-  // Promotions repeat per run (promote, roll back, promote again): the id carries the time.
-  const unique = { ...event, id: `${event.id}:${at}` };
-  await sendToQueue(storage.events, unique);
-  const problem = await sendToWebhook(config.notify, unique);
-  if (problem) context.warn(`notification ${unique.id}: ${problem}`);
+  // Promotions repeat per run (promote, roll back, promote again): the id carries the time. The
+  // event is recorded on the run, so its page and `ftpipe run --json` show what a person did.
+  await publishRunNotice(type, { runId, dataset }, data, at, at, { events: storage.events, webhook: config.notify, store, log: (line) => context.warn(line) });
 }
 
 export async function listAliases(): Promise<HttpResponseInit> {
@@ -40,7 +35,7 @@ export async function listAliases(): Promise<HttpResponseInit> {
   const store = new AliasStore(storage.runs);
   const [aliases, deployments, usage] = await Promise.all([store.listAliases(), store.listDeployments(), store.listUsage()]);
   const view = viewRegistry(aliases, deployments, new Map(usage.map((u) => [u.deploymentName, u.lastUsedAt])), config.prices, Date.now());
-  return { status: 200, jsonBody: { ...view, currency: config.prices.currency, graceSeconds: config.aliases.graceMs / 1000 } };
+  return { status: 200, jsonBody: { ...view, currency: config.prices.currency, graceSeconds: config.aliases.graceMs / 1000 } satisfies AliasListing };
 }
 
 async function readJsonBody(request: HttpRequest): Promise<Record<string, unknown> | undefined> {
