@@ -56,6 +56,15 @@ export interface AliasView {
   history: AliasHistoryEntry[];
 }
 
+/** The body of `GET /api/aliases`, as the CLI and the console read it. */
+export interface AliasListing {
+  aliases: AliasView[];
+  deployments: DeploymentView[];
+  currency: string;
+  /** How long a superseded deployment stays for a rollback. */
+  graceSeconds: number;
+}
+
 export function viewRegistry(
   aliases: readonly AliasRecord[],
   deployments: readonly DeploymentRecord[],

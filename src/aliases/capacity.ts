@@ -8,7 +8,7 @@ import type { Services } from '../services.js';
 import { PermanentFailure } from '../orchestrators/activity-result.js';
 import { AliasStore } from './alias-store.js';
 import { isValidDeploymentName } from './deployment-name.js';
-import { evictionCandidate, fineTunedCount, listLiveDeployments, startDelete } from './deployment-ops.js';
+import { evictionCandidate, fineTunedCount, isFineTunedModel, listLiveDeployments, startDelete } from './deployment-ops.js';
 
 export interface CapacityRequest {
   deploymentName: string;
@@ -35,6 +35,9 @@ export async function checkCapacity(services: Pick<Services, 'arm' | 'config' | 
   // Ours from an earlier attempt of this run: it already holds its slot.
   if (live.some((d) => d.name.toLowerCase() === input.deploymentName.toLowerCase())) return { ...result, free: true };
   if (result.free || !input.mayEvict || config.aliases.quotaPolicy !== 'evict-lru') return result;
+  // A slot is already being freed (an earlier eviction whose delete is still running counts
+  // against the quota until it is gone): wait for it instead of evicting a second deployment.
+  if (live.some((d) => d.provisioningState === 'Deleting' && isFineTunedModel(d.model))) return result;
   const store = new AliasStore(storage.runs);
   const [records, aliases, usage] = await Promise.all([store.listDeployments(), store.listAliases(), store.listUsage()]);
   const protectedNames = new Set(aliases.flatMap((a) => [a.current.deploymentName, ...(a.previous ? [a.previous.deploymentName] : [])]));

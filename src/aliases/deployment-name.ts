@@ -15,6 +15,19 @@ const MAX_LENGTH = 64;
 const HASH_LENGTH = 8;
 
 export function candidateDeploymentName(alias: string, runId: string, prefix?: string): string {
+  return deploymentName(alias, runId, prefix, '');
+}
+
+/**
+ * The deployment of one of the run's checkpoints (option `promotion.checkpoints`): the candidate's
+ * name with `-s<step>`, the base shortened so the whole stays within ARM's 64 characters. Its own
+ * name, never the candidate's: a deployment's model is never changed.
+ */
+export function checkpointDeploymentName(alias: string, runId: string, step: number, prefix?: string): string {
+  return deploymentName(alias, runId, prefix, `-s${step}`);
+}
+
+function deploymentName(alias: string, runId: string, prefix: string | undefined, suffix: string): string {
   const hash = createHash('sha256').update(runId).digest('hex').slice(0, HASH_LENGTH);
   const base =
     (prefix ?? alias)
@@ -22,7 +35,7 @@ export function candidateDeploymentName(alias: string, runId: string, prefix?: s
       .replace(/[\u0300-\u036f]/g, '')
       .replace(/[^A-Za-z0-9_.-]+/g, '-')
       .replace(/^[^A-Za-z0-9]+/, '')
-      .slice(0, MAX_LENGTH - HASH_LENGTH - 1)
+      .slice(0, MAX_LENGTH - HASH_LENGTH - 1 - suffix.length)
       .replace(/[-_.]+$/, '') || 'model';
-  return `${base}-${hash}`;
+  return `${base}-${hash}${suffix}`;
 }

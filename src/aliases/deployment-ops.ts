@@ -18,9 +18,13 @@ export interface LiveDeployment {
   provisioningState: string;
 }
 
-/** Fine-tuned models are named `<base>.ft-<id>` on Azure OpenAI (`ft:` on OpenAI; checkpoints `:ckpt-step-N`). */
+/**
+ * Fine-tuned models are named `<base>.ft-<id>` on Azure OpenAI (`ft:` on OpenAI; checkpoints
+ * `:ckpt-step-N`); a deployed checkpoint serves its checkpoint id `ftchkpt-<id>` (Azure's
+ * fine-tuning how-to), and it takes a fine-tuned deployment slot like any fine-tuned model.
+ */
 export function isFineTunedModel(model: string): boolean {
-  return /\.ft-[0-9a-z]+/i.test(model) || model.startsWith('ft:');
+  return /\.ft-[0-9a-z]+/i.test(model) || model.startsWith('ft:') || /^ftchkpt-[0-9a-z]+$/i.test(model);
 }
 
 export async function listLiveDeployments(arm: Arm, settings: ArmSettings): Promise<LiveDeployment[]> {

@@ -7,8 +7,7 @@ import { expirePrevious } from './alias-record.js';
 import { AliasStore } from './alias-store.js';
 import { listLiveDeployments, startDelete } from './deployment-ops.js';
 import { planLifecycle, type LifecycleAction } from './lifecycle-plan.js';
-import { runEvent } from '../notify/events.js';
-import { sendToQueue, sendToWebhook } from '../notify/publish.js';
+import { publishRunNotice } from '../notify/publish.js';
 import { getServices } from '../services.js';
 import type { RunEventType } from '../runs/run-record.js';
 
@@ -20,12 +19,8 @@ export async function runLifecycle(now: number, log: (line: string) => void): Pr
   const actions = planLifecycle({ aliases, deployments, usage: new Map(usage.map((u) => [u.deploymentName, u.lastUsedAt])), live, now, settings: config.aliases });
   const at = new Date(now).toISOString();
   const notify = async (type: RunEventType, record: { runId: string; dataset: string }, data: Record<string, unknown>): Promise<void> => {
-    const run = await runs.get(record.runId);
-    const event = runEvent({ runId: record.runId, dataset: record.dataset, status: run?.status ?? 'succeeded' }, type, at, data);
-    const unique = { ...event, id: `${event.id}:${data['deployment']}:${at}` };
-    await sendToQueue(storage.events, unique);
-    const problem = await sendToWebhook(config.notify, unique);
-    if (problem) log(`notification ${unique.id}: ${problem}`);
+    // Recorded on the run too (when it still has a record), so its page shows why its deployment went.
+    await publishRunNotice(type, record, data, at, `${data['deployment']}:${at}`, { events: storage.events, webhook: config.notify, store: runs, log });
   };
   for (const action of actions) {
     try {

@@ -7,6 +7,7 @@
 import { openAsBlob } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { RunRecord } from '../runs/run-record.js';
+import { listAllRuns, type RunListPage } from '../runs/run-list-pages.js';
 import { UsageError } from './usage-error.js';
 
 export const DEFAULT_APP_URL = 'http://127.0.0.1:7071';
@@ -26,6 +27,8 @@ export class AppError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** The API's error code (`{"error": {"code"}}`), when it sent one: what a caller can act on. */
+    readonly code?: string,
   ) {
     super(message);
     this.name = 'AppError';
@@ -69,33 +72,23 @@ export class AppClient {
     const text = await response.text();
     if (!response.ok) {
       let message = text.trim() || response.statusText;
+      let code: string | undefined;
       try {
-        const body = JSON.parse(text) as { error?: { message?: string } | string };
+        const body = JSON.parse(text) as { error?: { message?: string; code?: string } | string };
         message = (typeof body.error === 'string' ? body.error : body.error?.message) ?? message;
+        if (typeof body.error === 'object' && typeof body.error.code === 'string') code = body.error.code;
       } catch {
         // not JSON
       }
       if (response.status === 401) message = `unauthorized: set ${DEFAULT_KEY_ENV} (or the variable --key-env names) to a function key of the app`;
-      throw new AppError(response.status, `${init.method ?? 'GET'} /api${path}: ${response.status} ${message}`);
+      throw new AppError(response.status, `${init.method ?? 'GET'} /api${path}: ${response.status} ${message}`, code);
     }
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
-  /** Every run, newest first; follows a continuation token or next link when the API pages. */
-  async listRuns(dataset?: string): Promise<RunRecord[]> {
-    const runs: RunRecord[] = [];
-    const query = new URLSearchParams(dataset ? { dataset } : {});
-    let path: string | undefined = `/runs${query.size ? `?${query}` : ''}`;
-    for (let page = 0; path && page < 1000; page++) {
-      const body: { runs: RunRecord[]; continuationToken?: string | null; nextLink?: string | null } = await this.request(path);
-      runs.push(...body.runs);
-      if (body.nextLink) path = body.nextLink.replace(/^.*?\/api(?=\/)/, '');
-      else if (body.continuationToken) {
-        query.set('continuationToken', body.continuationToken);
-        path = `/runs?${query}`;
-      } else path = undefined;
-    }
-    return runs;
+  /** Every run, newest first (the shared paging rules; a CLI may read a long history). */
+  listRuns(dataset?: string): Promise<RunRecord[]> {
+    return listAllRuns((path) => this.request<RunListPage>(path), dataset, 1000);
   }
 
   getRun(runId: string): Promise<RunView> {

@@ -3,13 +3,15 @@
  * `ftpipe`: the finetune-pipeline command line. Exit status: 0 success (a valid dataset, a run that
  * succeeded), 1 an invalid dataset or a rejected run, 2 a usage error, an unreadable file or an
  * app that answered with an error, 3 failed, 4 cancelled, 5 not promoted, 6 still running when
- * `--timeout` ran out — with one clear line on stderr.
+ * `--timeout` ran out, 7 a promote or rollback the app refused as the alias stands (nothing to roll
+ * back, already current, no live deployment of that run) — with one clear line on stderr.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import OpenAI from 'openai';
 import { AppError, DEFAULT_KEY_ENV } from './app-client.js';
 import { chatCommand } from './chat-command.js';
-import { aliasesCommand, cancelCommand, dropCommand, retryCommand, runCommand, runsCommand, watchCommand } from './run-commands.js';
+import { aliasesCommand, promoteCommand, rollbackCommand } from './alias-commands.js';
+import { cancelCommand, dropCommand, retryCommand, runCommand, runsCommand, watchCommand } from './run-commands.js';
 import { FINE_TUNING_METHODS, isEncodingName, UnknownModelError, type EncodingName } from '../validation/index.js';
 import { UsageError } from './usage-error.js';
 import { runValidate, type ValidateCommandOptions } from './validate-command.js';
@@ -122,6 +124,25 @@ export function buildProgram(): Command {
     });
   remote(program.command('aliases').description('the aliases the chat endpoint answers to, and what is behind them').option('--json', 'print JSON')).action(async (options) => {
     process.exitCode = await aliasesCommand(options);
+  });
+  remote(
+    program
+      .command('promote')
+      .description("point an alias at a run's deployment (blue/green; the old one stays for rollback). Exit 7: refused, e.g. already current")
+      .argument('<alias>')
+      .requiredOption('--run <runId>', 'the run whose deployment the alias should serve (a succeeded or not_promoted run that kept it)')
+      .option('--json', 'print the alias record as JSON'),
+  ).action(async (alias: string, options) => {
+    process.exitCode = await promoteCommand(alias, options);
+  });
+  remote(
+    program
+      .command('rollback')
+      .description('switch an alias back to its previous deployment (run it again to undo). Exit 7: refused, e.g. nothing to roll back')
+      .argument('<alias>')
+      .option('--json', 'print the alias record as JSON'),
+  ).action(async (alias: string, options) => {
+    process.exitCode = await rollbackCommand(alias, options);
   });
   return program;
 }

@@ -1,5 +1,5 @@
 /**
- * `ftpipe drop | runs | run | watch | cancel | retry | aliases`: the run API from a terminal.
+ * `ftpipe drop | runs | run | watch | cancel | retry`: the run API from a terminal.
  * Output is for people by default and JSON with `--json`; exit statuses are documented in the
  * README (EXIT below) so scripts and CI can act on how a run ended.
  */
@@ -9,11 +9,14 @@ import { Presets, SingleBar } from 'cli-progress';
 import { datasetNameProblem } from '../runs/dataset-name.js';
 import { parseRunOptions } from '../runs/run-options.js';
 import type { RunRecord } from '../runs/run-record.js';
-import { AppClient, AppError, type RemoteOptions, type RunView } from './app-client.js';
+import { AppClient, type RemoteOptions, type RunView } from './app-client.js';
 import { UsageError } from './usage-error.js';
 
-/** How a watched run ended, as the process exit status. 2 stays "usage or connection error". */
-export const EXIT = { succeeded: 0, rejected: 1, usage: 2, failed: 3, cancelled: 4, not_promoted: 5, timeout: 6 } as const;
+/**
+ * How a watched run ended, as the process exit status. 2 stays "usage or connection error";
+ * 7 is a promote or rollback the app refused as the alias stands (alias-commands.ts).
+ */
+export const EXIT = { succeeded: 0, rejected: 1, usage: 2, failed: 3, cancelled: 4, not_promoted: 5, timeout: 6, refused: 7 } as const;
 const FINAL = ['rejected', 'succeeded', 'failed', 'cancelled', 'not_promoted'];
 
 type Out = (line: string) => void;
@@ -29,7 +32,7 @@ export function exitFor(status: string): number {
   return status in EXIT ? EXIT[status as keyof typeof EXIT] : EXIT.failed;
 }
 
-function table(rows: string[][]): string {
+export function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
   return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ')).join('\n');
 }
@@ -210,36 +213,4 @@ export async function dropCommand(training: string, options: DropOptions): Promi
   out(`run ${run.runId} (${run.status})`);
   if (options.watch) return watchCommand(run.runId, options);
   return run.status === 'rejected' ? EXIT.rejected : 0;
-}
-
-interface AliasView {
-  alias: string;
-  deployment?: string;
-  model?: string;
-  runId?: string;
-}
-
-/** The aliases: GET /api/aliases when the app has it, else the model list the chat endpoint serves. */
-export async function aliasesCommand(options: RemoteOptions & { json?: boolean }): Promise<number> {
-  const client = new AppClient(options);
-  let aliases: AliasView[];
-  try {
-    const body = await client.request<{ aliases: Array<Record<string, unknown>> }>('/aliases');
-    aliases = body.aliases.map((a) => ({
-      alias: String(a['alias'] ?? a['name'] ?? ''),
-      ...(a['deployment'] ?? a['currentDeployment'] ? { deployment: String(a['deployment'] ?? a['currentDeployment']) } : {}),
-      ...(a['model'] ? { model: String(a['model']) } : {}),
-      ...(a['runId'] ? { runId: String(a['runId']) } : {}),
-    }));
-  } catch (error) {
-    if (!(error instanceof AppError && error.status === 404)) throw error;
-    const models = await client.request<{ data: Array<{ id: string; kind?: string; deployment?: string; model?: string; run_id?: string }> }>('/v1/models');
-    aliases = models.data
-      .filter((m) => m.kind !== 'deployment')
-      .map((m) => ({ alias: m.id, ...(m.deployment ? { deployment: m.deployment } : {}), ...(m.model ? { model: m.model } : {}), ...(m.run_id ? { runId: m.run_id } : {}) }));
-  }
-  if (options.json) out(JSON.stringify(aliases, null, 2));
-  else if (aliases.length === 0) out('No aliases yet: one appears when a run succeeds.');
-  else out(table([['ALIAS', 'DEPLOYMENT', 'MODEL', 'RUN'], ...aliases.map((a) => [a.alias, a.deployment ?? '', a.model ?? '', a.runId ?? ''])]));
-  return 0;
 }

@@ -3,6 +3,7 @@
  * the user gave (Settings) in `x-functions-key`. Errors come back as ApiError with the API's message.
  */
 import type { RunRecord } from '../runs/run-record.js';
+import { listAllRuns, type RunListPage } from '../runs/run-list-pages.js';
 
 const KEY_STORAGE = 'ftpipe.functionKey';
 
@@ -68,27 +69,9 @@ export async function post<T>(path: string, body?: unknown): Promise<T> {
   });
 }
 
-interface RunPage {
-  runs: RunRecord[];
-  continuationToken?: string | null;
-  nextLink?: string | null;
-}
-
-/** Every run (newest first), following a continuation token or next link when the API pages. */
-export async function listRuns(dataset?: string): Promise<RunRecord[]> {
-  const runs: RunRecord[] = [];
-  const query = new URLSearchParams(dataset ? { dataset } : {});
-  let path: string | undefined = `/runs${query.size ? `?${query}` : ''}`;
-  for (let page = 0; path && page < 50; page++) {
-    const body: RunPage = await api<RunPage>(path);
-    runs.push(...body.runs);
-    if (body.nextLink) path = body.nextLink.replace(/^.*?\/api(?=\/)/, '');
-    else if (body.continuationToken) {
-      query.set('continuationToken', body.continuationToken);
-      path = `/runs?${query}`;
-    } else path = undefined;
-  }
-  return runs;
+/** Every run (newest first), by the shared paging rules; 50 pages bound what a browser tab holds. */
+export function listRuns(dataset?: string): Promise<RunRecord[]> {
+  return listAllRuns((path) => api<RunListPage>(path), dataset, 50);
 }
 
 export type RunView = RunRecord & {

@@ -52,3 +52,44 @@ export function usePolling<T>(load: () => Promise<T>, intervalMs: number, deps: 
   }, [...deps, tick]);
   return { data, error, refresh: () => setTick((t) => t + 1) };
 }
+
+export interface Action {
+  /** The label of the action under way, if any: buttons are disabled meanwhile. */
+  busy: string | undefined;
+  message: { text: string; error: boolean } | undefined;
+  /** Runs `task` (one at a time); what it returns, or why it failed, is shown by <ActionStatus>. */
+  run: (label: string, task: () => Promise<string>) => Promise<void>;
+}
+
+/** A button's request to the API (cancel, retry, promote, roll back) and its outcome; `onDone` reloads the page's data. */
+export function useAction(onDone: () => void): Action {
+  const [busy, setBusy] = useState<string>();
+  const [message, setMessage] = useState<{ text: string; error: boolean }>();
+  const run = async (label: string, task: () => Promise<string>): Promise<void> => {
+    setBusy(label);
+    setMessage(undefined);
+    try {
+      setMessage({ text: `${label}: ${await task()}`, error: false });
+      onDone();
+    } catch (e) {
+      setMessage({ text: `${label} failed: ${(e as Error).message}`, error: true });
+    } finally {
+      setBusy(undefined);
+    }
+  };
+  return { busy, message, run };
+}
+
+/** What an action is doing, then how it went: announced politely, a failure as an alert. */
+export function ActionStatus({ action }: { action: Action }) {
+  return (
+    <>
+      {action.busy && <p aria-live="polite">{action.busy}…</p>}
+      {action.message && (
+        <p class={action.message.error ? 'error' : 'ok'} role={action.message.error ? 'alert' : 'status'}>
+          {action.message.text}
+        </p>
+      )}
+    </>
+  );
+}

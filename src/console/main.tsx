@@ -1,7 +1,8 @@
-/** The console's shell: navigation and hash routes (#/, #/runs/<id>, #/drop, #/chat, #/settings). */
+/** The console's shell: navigation and hash routes (#/, #/runs/<id>, #/aliases, #/drop, #/chat, #/settings). */
 import { render } from 'preact';
 import { useState } from 'preact/hooks';
 import { functionKey, setFunctionKey } from './api.js';
+import { AliasesPage } from './aliases-page.js';
 import { ChatPage } from './chat-page.js';
 import { DropPage } from './drop-page.js';
 import { useHashRoute } from './hooks.js';
@@ -44,7 +45,7 @@ function App() {
   const route = useHashRoute();
   const path = route.split('?')[0] ?? '/';
   const runMatch = /^\/runs\/([^/]+)$/.exec(path);
-  const page = runMatch ? <RunPage runId={decodeURIComponent(runMatch[1] ?? '')} /> : path === '/drop' ? <DropPage /> : path === '/chat' ? <ChatPage /> : path === '/settings' ? <Settings /> : <RunsPage key={route} />;
+  const page = runMatch ? <RunPage runId={decodeURIComponent(runMatch[1] ?? '')} /> : path === '/aliases' ? <AliasesPage /> : path === '/drop' ? <DropPage /> : path === '/chat' ? <ChatPage /> : path === '/settings' ? <Settings /> : <RunsPage key={route} />;
   const current = (href: string): 'page' | undefined => ((href === '/' ? path === '/' || Boolean(runMatch) : path === href) ? 'page' : undefined);
   return (
     <>
@@ -55,6 +56,9 @@ function App() {
         <nav aria-label="main">
           <a href="#/" aria-current={current('/')}>
             Runs
+          </a>
+          <a href="#/aliases" aria-current={current('/aliases')}>
+            Aliases
           </a>
           <a href="#/drop" aria-current={current('/drop')}>
             New run

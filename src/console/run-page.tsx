@@ -4,6 +4,7 @@
  * champion, deployment, alias, notifications), and what can be done (cancel, retry, promote, roll back).
  */
 import { useState } from 'preact/hooks';
+import type { AliasListing } from '../aliases/alias-view.js';
 import type { EvaluationResult } from '../evaluation/evaluation-result.js';
 import type { RunValidationReport } from '../intake/report.js';
 import type { MetricRow } from '../runs/training-metrics.js';
@@ -11,7 +12,7 @@ import type { Finding } from '../validation/findings.js';
 import type { Summary } from '../validation/histogram.js';
 import { api, apiUrl, post, type RunView } from './api.js';
 import { duration, isFinalStatus, number, StatusBadge, when } from './format.js';
-import { usePolling } from './hooks.js';
+import { ActionStatus, useAction, usePolling } from './hooks.js';
 import { FAMILIES, MetricsChart } from './metrics-chart.js';
 
 const PHASE_ORDER = ['validating', 'rejected', 'uploading', 'training', 'deploying', 'evaluating', 'paused', 'succeeded', 'not_promoted', 'failed', 'cancelled'];
@@ -89,23 +90,15 @@ export function RunPage({ runId }: { runId: string }) {
 }
 
 function Actions({ run, onDone }: { run: RunView; onDone: () => void }) {
-  const [busy, setBusy] = useState<string>();
-  const [message, setMessage] = useState<{ text: string; error: boolean }>();
-  const act = (label: string, path: string, body?: unknown) => async () => {
-    setBusy(label);
-    setMessage(undefined);
-    try {
+  const action = useAction(onDone);
+  const busy = action.busy;
+  const act = (label: string, path: string, body?: unknown) => () =>
+    action.run(label, async () => {
       await post(path, body);
-      setMessage({ text: `${label}: requested.`, error: false });
-      onDone();
-    } catch (e) {
-      setMessage({ text: `${label} failed: ${(e as Error).message}`, error: true });
-    } finally {
-      setBusy(undefined);
-    }
-  };
+      return 'requested.';
+    });
   const final = isFinalStatus(run.status);
-  const alias = run.dataset;
+  const alias = aliasOf(run);
   return (
     <div class="actions">
       <div class="buttons">
@@ -130,12 +123,7 @@ function Actions({ run, onDone }: { run: RunView; onDone: () => void }) {
           </>
         )}
       </div>
-      {busy && <p aria-live="polite">{busy}…</p>}
-      {message && (
-        <p class={message.error ? 'error' : 'ok'} role={message.error ? 'alert' : 'status'}>
-          {message.text}
-        </p>
-      )}
+      <ActionStatus action={action} />
     </div>
   );
 }
@@ -401,7 +389,8 @@ function TrainingSection({ training, error }: { training: Training | undefined; 
 /** evaluation.json: each grader's mean score per contender side by side, the promotion metric first, and the decision. */
 function Evaluation({ data }: { data: EvaluationResult | undefined }) {
   if (!data) return null;
-  const roles = (['candidate', 'champion', 'base'] as const).filter((r) => data.aggregates[r] !== undefined);
+  // Every contender in evaluation.json's order: the final model, its checkpoints (option promotion.checkpoints), champion, base.
+  const roles = data.contenders.map((c) => c.role).filter((r) => data.aggregates[r] !== undefined);
   const metrics = [data.metric, ...data.graders.filter((g) => g !== data.metric)];
   const deploymentOf = (role: string): string | undefined => data.contenders.find((c) => c.role === role)?.deployment;
   return (
@@ -433,10 +422,49 @@ function Evaluation({ data }: { data: EvaluationResult | undefined }) {
           ))}
         </tbody>
       </table>
+      {data.winner && (
+        <p data-winner={data.winner.role}>
+          <strong>Run's best contender</strong>: {data.winner.role} ({data.winner.deployment}) — {data.winner.reason}
+        </p>
+      )}
       <p data-decision={data.decision.promote ? 'promote' : 'keep'}>
         <strong>{data.decision.promote ? 'Promoted' : 'Not promoted'}</strong>: {data.decision.reason}
       </p>
     </section>
+  );
+}
+
+/** The alias a run's model is for: the options may name one other than the dataset. */
+function aliasOf(run: RunView): string {
+  return run.deployment?.alias ?? run.promotion?.alias ?? run.dataset;
+}
+
+/** What the alias did with this run's deployment: the registry's history, this run's entries only. */
+function AliasHistory({ run }: { run: RunView }) {
+  const alias = aliasOf(run);
+  // Reloaded when a notification is recorded: a promote or rollback records one on the run.
+  const listing = usePolling(() => api<AliasListing>('/aliases'), 0, [run.runId, run.notifications?.length ?? 0], () => false);
+  const view = listing.data?.aliases.find((a) => a.alias === alias);
+  if (!view) return null;
+  const mine = run.deployment?.name;
+  const entries = view.history.filter((h) => h.runId === run.runId || (mine !== undefined && h.from === mine));
+  const role = view.current.runId === run.runId ? 'serves this run' : view.previous?.runId === run.runId ? `previous: a rollback target until ${when(view.previous.deleteAfter)}` : `serves run ${view.current.runId}`;
+  return (
+    <>
+      <p data-alias-role={view.current.runId === run.runId ? 'current' : view.previous?.runId === run.runId ? 'previous' : 'other'}>
+        Alias <a href="#/aliases">{alias}</a> now {role}.
+      </p>
+      {entries.length > 0 && (
+        <ol class="alias-history" aria-label="alias history of this run">
+          {entries.map((h) => (
+            <li data-action={h.action}>
+              <span class="muted">{when(h.at)}</span>{' '}
+              {h.runId === run.runId ? (h.action === 'promote' ? 'promoted to this run' : 'rolled back to this run') : `${h.action === 'promote' ? 'replaced by' : 'rolled back to'} run ${h.runId}`} · {h.reason}
+            </li>
+          ))}
+        </ol>
+      )}
+    </>
   );
 }
 
@@ -463,12 +491,22 @@ function Deployment({ run }: { run: RunView }) {
             <div>
               <dt>Alias</dt>
               <dd>
-                <code>{run.dataset}</code> · <a href={`#/chat?model=${encodeURIComponent(run.dataset)}`}>try it in the playground</a>
+                <code>{aliasOf(run)}</code> · <a href={`#/chat?model=${encodeURIComponent(aliasOf(run))}`}>try it in the playground</a>
               </dd>
             </div>
           </>
         )}
+        {run.promotion && (
+          <div>
+            <dt>Promotion ({run.promotion.mode})</dt>
+            <dd>
+              {run.promotion.promoted ? 'promoted' : run.promotion.recommended ? 'awaiting promotion (recommended)' : 'not promoted'}
+              <span class="muted"> · {run.promotion.reason}</span>
+            </dd>
+          </div>
+        )}
       </dl>
+      {run.deployment && <AliasHistory run={run} />}
     </section>
   );
 }

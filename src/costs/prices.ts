@@ -1,15 +1,24 @@
 /**
  * The price table: what training and hosting cost, per base model. Prices are settings, never
  * fetched at run time (a run must not depend on a pricing API, and an estimate must be
- * reproducible). The defaults below are the regional Standard list prices in USD published on the
- * Azure OpenAI pricing page (azure.microsoft.com/pricing/details/cognitive-services/openai-service)
- * in 2025; prices change and differ by region, so set `FT_PRICES` to your own (see the README).
+ * reproducible). Prices change and differ by region: set `FT_PRICES` to yours (see the README);
+ * it overrides any default below, key by key.
  *
- * The training formula and the discounts follow Microsoft Learn, "Cost management for
- * fine-tuning" (Azure OpenAI): price = training tokens × epochs × price per token; Global training
- * is a 10-30% discount on regional Standard (the default factor 0.9 takes the smallest discount,
- * so an estimate errs high), Developer training is a further 50% off Global. Reinforcement
- * fine-tuning (o4-mini) is billed per hour of training, not per token: no token estimate exists.
+ * Sources, per default (what could and could not be confirmed):
+ *  [cost-mgmt] learn.microsoft.com/azure/foundry/openai/how-to/fine-tuning-cost-management
+ *              ("Cost management for fine-tuning"): price = training tokens × epochs × price per
+ *              token for SFT and DPO; "global standard (10-30% discount from regional standard
+ *              training) or developer (50% discount from global)"; RFT is billed per hour of
+ *              training, not per token. Confirmed.
+ *  [ft-test]   learn.microsoft.com/azure/ai-services/openai/how-to/fine-tune-test: a Developer Tier
+ *              deployment has no hourly hosting fee ("The only charges incurred are per-token").
+ *              Confirmed.
+ *  [pricing]   azure.microsoft.com/pricing/details/cognitive-services/openai-service (the page
+ *              [cost-mgmt] sends readers to for the numbers). NOT CONFIRMED: the per-model
+ *              training and hosting numbers below are the 2025 regional Standard list prices in
+ *              USD as this project first recorded them; the pricing page itself is not in the
+ *              team's search corpus, so they could not be re-checked. Treat them as placeholders
+ *              and set FT_PRICES from the page for your region.
  */
 export interface ModelPrice {
   /** Regional Standard training price per 1,000,000 billed tokens; null: not billed per token. */
@@ -31,6 +40,7 @@ export interface PriceTable {
 
 export const DEFAULT_PRICES: PriceTable = {
   currency: 'USD',
+  // Every model row: [pricing], not confirmed (see above); FT_PRICES overrides.
   models: {
     'gpt-35-turbo-0613': { trainingPerMillionTokens: 8, hostingPerHour: 1.7 },
     'gpt-35-turbo-1106': { trainingPerMillionTokens: 8, hostingPerHour: 1.7 },
@@ -40,10 +50,14 @@ export const DEFAULT_PRICES: PriceTable = {
     'gpt-4.1-2025-04-14': { trainingPerMillionTokens: 27.5, hostingPerHour: 1.7 },
     'gpt-4.1-mini-2025-04-14': { trainingPerMillionTokens: 5.5, hostingPerHour: 1.7 },
     'gpt-4.1-nano-2025-04-14': { trainingPerMillionTokens: 1.65, hostingPerHour: 1.7 },
+    // Not billed per token: RFT is billed per training hour [cost-mgmt]; hosting [pricing], not confirmed.
     'o4-mini-2025-04-16': { trainingPerMillionTokens: null, hostingPerHour: 1.7 },
   },
+  // [cost-mgmt]: Global is 10-30% off regional Standard; 0.9 takes the smallest discount, so an estimate errs high.
   globalTrainingFactor: 0.9,
+  // [cost-mgmt]: Developer is 50% off Global (0.9 × 0.5).
   developerTrainingFactor: 0.45,
+  // [ft-test]: a Developer Tier deployment has no hourly hosting fee.
   developerHostingPerHour: 0,
 };
 

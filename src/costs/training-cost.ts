@@ -2,8 +2,26 @@
  * Money, estimated: the training cost of a run (validation report, run record, budget check) and
  * the hosting cost of a deployment (alias API). Pure; prices come from the settings' table.
  */
+import type { TrainingType } from '../config.js';
 import { findModel } from '../validation/models.js';
 import { priceOf, type PriceTable } from './prices.js';
+
+/**
+ * The discount factor for each `trainingType` the product sends (config.ts TRAINING_TYPES, the
+ * spellings of Azure's REST examples: `Standard`, `GlobalStandard`, `developerTier`). A Record over
+ * the type, so a renamed or added training type fails to compile here instead of silently being
+ * priced at the regional Standard rate (an earlier version compared against 'Developer', which the
+ * product never sends, and the Developer discount never applied).
+ */
+const TRAINING_FACTOR: Record<TrainingType, (table: PriceTable) => number> = {
+  Standard: () => 1,
+  GlobalStandard: (table) => table.globalTrainingFactor,
+  developerTier: (table) => table.developerTrainingFactor,
+};
+
+export function trainingFactor(table: PriceTable, trainingType: string): number {
+  return Object.hasOwn(TRAINING_FACTOR, trainingType) ? TRAINING_FACTOR[trainingType as TrainingType](table) : 1;
+}
 
 export interface TrainingCostEstimate {
   /** null when the model is not billed per token (reinforcement fine-tuning) or not in the table. */
@@ -22,7 +40,7 @@ export function estimateTrainingCost(table: PriceTable, baseModel: string, train
   const id = findModel(baseModel)?.id ?? baseModel;
   const price = priceOf(table, id);
   const type = trainingType ?? 'Standard';
-  const factor = type === 'GlobalStandard' ? table.globalTrainingFactor : type === 'Developer' ? table.developerTrainingFactor : 1;
+  const factor = trainingFactor(table, type);
   if (!price || price.trainingPerMillionTokens === null) {
     return {
       amount: null,

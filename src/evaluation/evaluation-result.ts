@@ -1,13 +1,27 @@
 /** The shapes of `runs/<runId>/evaluation.json` and of the summary copied into run.json. */
 import type { Decision } from './promotion.js';
 
-export type ContenderRole = 'candidate' | 'champion' | 'base';
+/** `checkpoint-<step>`: one of the job's checkpoints (option `promotion.checkpoints`), in its own deployment. */
+export type ContenderRole = 'candidate' | 'champion' | 'base' | `checkpoint-${number}`;
 
 export interface Contender {
   role: ContenderRole;
   deployment: string;
   model?: string;
   runId?: string;
+  /** For a checkpoint: its step and `fine_tuned_model_checkpoint` name (the deployment serves its `ftchkpt-…` id). */
+  step?: number;
+  checkpoint?: string;
+}
+
+/** The run's contender that went to the promotion rule: the final model, or the checkpoint that beat it. */
+export interface Winner {
+  role: ContenderRole;
+  deployment: string;
+  model: string;
+  step?: number;
+  /** Why it, in one line (scores of the run's own contenders). */
+  reason: string;
 }
 
 export interface EvalSetSource {
@@ -37,6 +51,10 @@ export interface EvaluationResult {
   aggregates: Aggregates;
   examples: ExampleResult[];
   decision: Decision;
+  /** Present when checkpoints were evaluated too (option `promotion.checkpoints`). */
+  winner?: Winner;
+  /** Checkpoints that were chosen but could not be evaluated, and why. */
+  skippedCheckpoints?: Array<{ step: number; reason: string }>;
   evaluatedAt: string;
 }
 
@@ -46,5 +64,6 @@ export interface EvaluationSummary {
   aggregates: Aggregates;
   contenders: Contender[];
   decision: Decision;
+  winner?: Winner;
   artifacts: string[];
 }

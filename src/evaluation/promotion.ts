@@ -24,6 +24,11 @@ export interface PromotionOptions {
   keepRejected: boolean;
   /** Most evaluation examples used (each one costs a completion per contender). */
   maxExamples: number;
+  /**
+   * How many of the job's last checkpoints (before the final model) to deploy and evaluate too;
+   * the best of the run's contenders goes to the promotion rule (evaluation/checkpoints.ts). 0: none.
+   */
+  checkpoints: number;
 }
 
 export const DEFAULT_PROMOTION: PromotionOptions = {
@@ -33,6 +38,7 @@ export const DEFAULT_PROMOTION: PromotionOptions = {
   graders: [{ type: 'exact_match' }, { type: 'similarity' }],
   keepRejected: false,
   maxExamples: 50,
+  checkpoints: 0,
 };
 
 export type Decision =

@@ -5,6 +5,9 @@
 import type { EvaluationResult } from './evaluation-result.js';
 
 const ROLE_COLOURS: Record<string, string> = { candidate: '#2563eb', champion: '#f59e0b', base: '#9ca3af' };
+/** Checkpoints share one hue family (the run's own models), lighter than the final model's blue. */
+const CHECKPOINT_COLOURS = ['#60a5fa', '#93c5fd', '#1e40af', '#bfdbfe'];
+const colourOf = (role: string, index: number): string => ROLE_COLOURS[role] ?? (role.startsWith('checkpoint-') ? CHECKPOINT_COLOURS[index % CHECKPOINT_COLOURS.length]! : '#000');
 
 const pct = (v: number | null | undefined): string => (typeof v === 'number' ? `${(v * 100).toFixed(1)}%` : '—');
 const cell = (text: string, max = 80): string => {
@@ -20,6 +23,10 @@ export function renderEvaluationMarkdown(result: EvaluationResult, title: string
     '',
     `**Decision:** ${result.decision.promote ? 'promote' : 'do not promote'} — ${result.decision.reason}`,
     '',
+    ...(result.winner
+      ? [`**Run's best contender:** ${result.winner.role} (\`${result.winner.deployment}\`, ${result.winner.model}) — ${result.winner.reason}. The other contenders' deployments are removed.`, '']
+      : []),
+    ...(result.skippedCheckpoints?.length ? [`Checkpoints not evaluated: ${result.skippedCheckpoints.map((s) => `step ${s.step} (${s.reason})`).join('; ')}`, ''] : []),
     `Evaluation set: ${result.set.kind} (\`${result.set.blob}\`), ${result.set.examples} example(s). ${result.set.note}`,
     ...(result.set.skippedLines.length > 0 ? ['', `Skipped lines: ${result.set.skippedLines.map((p) => `${p.line} (${p.message})`).join('; ')}`] : []),
     '',
@@ -63,13 +70,13 @@ export function renderEvaluationChart(result: EvaluationResult): string {
       const v = result.aggregates[role]?.[g];
       const h = typeof v === 'number' ? Math.round(v * height) : 0;
       bars.push(
-        `<rect class="bar ${role}" x="${x0 + ri * 36}" y="${top + height - h}" width="30" height="${h}" fill="${ROLE_COLOURS[role] ?? '#000'}"><title>${escapeXml(`${role} ${g}: ${pct(v)}`)}</title></rect>`,
+        `<rect class="bar ${role}" x="${x0 + ri * 36}" y="${top + height - h}" width="30" height="${h}" fill="${colourOf(role, ri)}"><title>${escapeXml(`${role} ${g}: ${pct(v)}`)}</title></rect>`,
         `<text x="${x0 + ri * 36 + 15}" y="${top + height - h - 4}" font-size="10" text-anchor="middle">${typeof v === 'number' ? Math.round(v * 100) : '—'}</text>`,
       );
     });
     bars.push(`<text x="${x0 + (roles.length * 36) / 2}" y="${top + height + 16}" font-size="12" text-anchor="middle">${escapeXml(g)}</text>`);
   });
-  const legend = roles.map((r, i) => `<rect x="${left + i * 110}" y="10" width="12" height="12" fill="${ROLE_COLOURS[r] ?? '#000'}"/><text x="${left + i * 110 + 16}" y="20" font-size="12">${r}</text>`);
+  const legend = roles.map((r, i) => `<rect x="${left + i * 110}" y="10" width="12" height="12" fill="${colourOf(r, i)}"/><text x="${left + i * 110 + 16}" y="20" font-size="12">${r}</text>`);
   const axis = [0, 0.5, 1].map((t) => `<line x1="${left}" x2="${width - 10}" y1="${top + height - t * height}" y2="${top + height - t * height}" stroke="#e5e7eb"/><text x="${left - 6}" y="${top + height - t * height + 4}" font-size="10" text-anchor="end">${t * 100}%</text>`);
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${top + height + 30}" font-family="sans-serif">\n${[...axis, ...legend, ...bars].join('\n')}\n</svg>\n`;
 }

@@ -6,9 +6,8 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { AliasConflict } from '../aliases/alias-record.js';
 import { AliasStore } from '../aliases/alias-store.js';
-import { viewRegistry } from '../aliases/alias-view.js';
-import { runEvent } from '../notify/events.js';
-import { sendToQueue, sendToWebhook } from '../notify/publish.js';
+import { viewRegistry, type AliasListing } from '../aliases/alias-view.js';
+import { publishRunNotice } from '../notify/publish.js';
 import { getServices } from '../services.js';
 import type { RunEventType } from '../runs/run-record.js';
 import { applyUpdate } from '../runs/run-store.js';
@@ -26,13 +25,9 @@ function aliasParam(request: HttpRequest): string {
 async function notify(type: RunEventType, runId: string, dataset: string, data: Record<string, unknown>, context: InvocationContext): Promise<void> {
   const { storage, config, store } = getServices();
   const at = new Date().toISOString();
-  const run = await store.get(runId);
-  const event = runEvent({ runId, dataset, status: run?.status ?? 'succeeded' }, type, at, data);
-  // Promotions repeat per run (promote, roll back, promote again): the id carries the time.
-  const unique = { ...event, id: `${event.id}:${at}` };
-  await sendToQueue(storage.events, unique);
-  const problem = await sendToWebhook(config.notify, unique);
-  if (problem) context.warn(`notification ${unique.id}: ${problem}`);
+  // Promotions repeat per run (promote, roll back, promote again): the id carries the time. The
+  // event is recorded on the run, so its page and `ftpipe run --json` show what a person did.
+  await publishRunNotice(type, { runId, dataset }, data, at, at, { events: storage.events, webhook: config.notify, store, log: (line) => context.warn(line) });
 }
 
 export async function listAliases(): Promise<HttpResponseInit> {
@@ -40,7 +35,7 @@ export async function listAliases(): Promise<HttpResponseInit> {
   const store = new AliasStore(storage.runs);
   const [aliases, deployments, usage] = await Promise.all([store.listAliases(), store.listDeployments(), store.listUsage()]);
   const view = viewRegistry(aliases, deployments, new Map(usage.map((u) => [u.deploymentName, u.lastUsedAt])), config.prices, Date.now());
-  return { status: 200, jsonBody: { ...view, currency: config.prices.currency, graceSeconds: config.aliases.graceMs / 1000 } };
+  return { status: 200, jsonBody: { ...view, currency: config.prices.currency, graceSeconds: config.aliases.graceMs / 1000 } satisfies AliasListing };
 }
 
 async function readJsonBody(request: HttpRequest): Promise<Record<string, unknown> | undefined> {
@@ -61,7 +56,9 @@ export async function promoteAlias(request: HttpRequest, context: InvocationCont
   if (typeof runId !== 'string' || runId === '') return error(400, 'invalid_request', 'send {"runId": "<the run whose deployment the alias should serve>"}');
   const { storage, config, store: runs } = getServices();
   const store = new AliasStore(storage.runs);
-  const candidate = (await store.listDeployments()).find((d) => d.runId === runId && (d.alias ?? d.dataset) === alias);
+  // A run with checkpoints made several deployments and removed all but its best: prefer the live one.
+  const ofRun = (await store.listDeployments()).filter((d) => d.runId === runId && (d.alias ?? d.dataset) === alias);
+  const candidate = ofRun.find((d) => !d.deletedAt) ?? ofRun[0];
   if (!candidate) return error(404, 'deployment_not_found', `run '${runId}' has no deployment for alias '${alias}'`);
   if (candidate.deletedAt) return error(409, 'deployment_deleted', `the deployment ${candidate.deploymentName} of run '${runId}' was deleted (${candidate.deletedReason ?? 'no reason recorded'}); retrain or redeploy it first`);
   const at = new Date().toISOString();
@@ -75,7 +72,7 @@ export async function promoteAlias(request: HttpRequest, context: InvocationCont
         runId,
         ...(candidate.baseModel ? { baseModel: candidate.baseModel } : {}),
         ...(candidate.sku ? { sku: candidate.sku } : {}),
-        ...(run?.evaluation?.aggregates.candidate ? { scores: run.evaluation.aggregates.candidate } : {}),
+        ...(run?.evaluation?.aggregates[run.evaluation.winner?.role ?? 'candidate'] ? { scores: run.evaluation.aggregates[run.evaluation.winner?.role ?? 'candidate']! } : {}),
       },
       at,
       config.aliases.graceMs,

@@ -19,8 +19,7 @@ import { parseChatRequest } from '../chat/parse-request.js';
 import { forwardChat } from '../chat/proxy.js';
 import { readBodyText } from '../chat/read-body.js';
 import { loadRegistryOrNone } from '../chat/registry.js';
-import { runEvent } from '../notify/events.js';
-import { sendToQueue, sendToWebhook } from '../notify/publish.js';
+import { publishRunNotice } from '../notify/publish.js';
 import { getServices } from '../services.js';
 import type { DeploymentRecord } from '../runs/deployment-registry.js';
 
@@ -61,7 +60,7 @@ async function recover(model: string, failed: DeploymentRecord, context: Invocat
   // Only an alias's deployment is brought back; a deployment asked for by name gets Azure's 404 as it is.
   if (!fresh.record || !fresh.viaAlias) return null;
   const record = fresh.record;
-  const { arm, config, storage } = getServices();
+  const { arm, config, storage, store: runs } = getServices();
   const outcome = await ensureDeployed(arm, config.arm, record, config.deployment);
   if (outcome.state === 'conflict' || outcome.state === 'failed') {
     context.error(`chat: ${outcome.message}`);
@@ -74,15 +73,20 @@ async function recover(model: string, failed: DeploymentRecord, context: Invocat
     const store = new AliasStore(storage.runs);
     await store.markDeleted(record.deploymentName, at, 'found missing in Azure (deleted outside the app, or idle for 15 days)');
     await store.markRecreated(record.deploymentName, at);
-    const event = runEvent({ runId: record.runId, dataset: record.dataset, status: 'succeeded' }, 'deployment.recreated', at, {
-      alias: record.alias ?? model,
-      deployment: record.deploymentName,
-      model: record.model,
-      message: `Azure no longer had deployment ${record.deploymentName}; a chat request re-created it with the same model.`,
-    });
-    await sendToQueue(storage.events, { ...event, id: `${event.id}:${at}` });
-    const problem = await sendToWebhook(config.notify, event);
-    if (problem) context.warn(`notification ${event.id}: ${problem}`);
+    // Through the one notice path: the queue and the webhook get the same id, and the run records it.
+    await publishRunNotice(
+      'deployment.recreated',
+      record,
+      {
+        alias: record.alias ?? model,
+        deployment: record.deploymentName,
+        model: record.model,
+        message: `Azure no longer had deployment ${record.deploymentName}; a chat request re-created it with the same model.`,
+      },
+      at,
+      at,
+      { events: storage.events, webhook: config.notify, store: runs, log: (line) => context.warn(line) },
+    );
   }
   return new ChatError(
     503,

@@ -5,7 +5,8 @@
  */
 import type { QueueClient } from '@azure/storage-queue';
 import { applyUpdate, type RunStore } from '../runs/run-store.js';
-import type { Notification } from './events.js';
+import type { RunEventType } from '../runs/run-record.js';
+import { runEvent, type Notification } from './events.js';
 import { signBody } from './signature.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -75,4 +76,30 @@ export async function publish(event: Notification, deps: PublishDeps): Promise<s
     );
   }
   return problem;
+}
+
+/**
+ * An event outside a run's orchestration (an alias promoted or rolled back on request, a deployment
+ * the lifecycle timer deleted or the chat endpoint re-created): these repeat for the same run, so
+ * the id carries `repeatKey` (a time, and what it concerns); the event carries the run's current
+ * status; and it is recorded on the run when the run still has a record, so the run page lists it
+ * next to the pipeline's own notifications.
+ */
+export async function publishRunNotice(
+  type: RunEventType,
+  target: { runId: string; dataset: string },
+  data: Record<string, unknown>,
+  at: string,
+  repeatKey: string,
+  deps: Omit<PublishDeps, 'store'> & { store: RunStore },
+): Promise<string | undefined> {
+  // An unreadable run record must not stop the notice (the chat endpoint sends one while it
+  // re-creates a deployment): it is sent without the run's status and not recorded on the run.
+  const run = await deps.store.get(target.runId).catch((error: unknown) => {
+    deps.log(`notification ${type} for run ${target.runId}: its record is unreadable (${(error as Error).message}); not recorded on it`);
+    return undefined;
+  });
+  const event = runEvent({ runId: target.runId, dataset: target.dataset, status: run?.status ?? 'succeeded' }, type, at, data);
+  const { store, ...rest } = deps;
+  return publish({ ...event, id: `${event.id}:${repeatKey}` }, { ...rest, ...(run ? { store } : {}) });
 }

@@ -227,7 +227,7 @@ export function* fineTunePipeline(context: OrchestrationContext): Step<{ status:
   let jobId: string | undefined;
   const alias = input.alias ?? input.dataset;
   const deploymentName = candidateDeploymentName(alias, input.runId, input.options.deployment.name);
-  let candidateDeployment: string | undefined;
+  let candidateDeployments: readonly string[] = [];
   try {
     yield* record({ status: 'uploading' });
     // Before anything is spent: the evaluation set (a held-out slice is cut out of the upload) and deployment capacity.
@@ -329,7 +329,7 @@ export function* fineTunePipeline(context: OrchestrationContext): Step<{ status:
         wait,
         show,
         noteLateCancel,
-        markDeployRequested: () => (deployRequested = true),
+        markDeployRequested: (requested = true) => (deployRequested = requested),
         deploymentOutcome: (deployment, name, expectedModel, since) =>
           deploymentOutcome(
             {
@@ -363,7 +363,7 @@ export function* fineTunePipeline(context: OrchestrationContext): Step<{ status:
             uploaded.length = 0;
           }
         },
-        onDeployed: (name) => (candidateDeployment = name),
+        onDeployed: (names) => (candidateDeployments = names),
       },
     );
   } catch (error) {
@@ -390,10 +390,10 @@ export function* fineTunePipeline(context: OrchestrationContext): Step<{ status:
         // Left-over files are harmless (and visible in the resource); the outcome is what matters.
       }
     }
-    if (candidateDeployment) {
-      // A candidate that never reached the alias must not keep costing hosting hours.
+    for (const name of candidateDeployments) {
+      // A candidate (or checkpoint) that never reached the alias must not keep costing hosting hours.
       try {
-        yield* call<null>(REMOVE_DEPLOYMENT, { name: candidateDeployment, reason: `run ${cancelled ? 'cancelled' : 'failed'}`, at: now() } satisfies RemoveDeploymentInput);
+        yield* call<null>(REMOVE_DEPLOYMENT, { name, reason: `run ${cancelled ? 'cancelled' : 'failed'}`, at: now() } satisfies RemoveDeploymentInput);
       } catch {
         // Recorded in the registry as live; the lifecycle timer's idle rules still see it.
       }

@@ -4,6 +4,7 @@
  * strictly as the rest of the options: every problem names its key.
  */
 import { TEXT_GRADERS, type GraderSpec } from '../evaluation/graders.js';
+import { MAX_CHECKPOINTS } from '../evaluation/checkpoints.js';
 import { DEFAULT_PROMOTION, PROMOTION_MODES, type PromotionOptions } from '../evaluation/promotion.js';
 import { isValidDeploymentName } from '../aliases/deployment-name.js';
 import type { OptionsProblem } from './run-options.js';
@@ -21,7 +22,7 @@ export interface BudgetOptions {
   maxTrainingCost?: number;
 }
 
-const PROMOTION_KEYS = ['mode', 'metric', 'minImprovement', 'graders', 'baseDeployment', 'keepRejected', 'maxExamples'] as const;
+const PROMOTION_KEYS = ['mode', 'metric', 'minImprovement', 'graders', 'baseDeployment', 'keepRejected', 'maxExamples', 'checkpoints'] as const;
 const BUDGET_KEYS = ['maxTrainingCost'] as const;
 const LIFECYCLE_KEYS = ['idle', 'tearDownAfterDays'] as const;
 
@@ -60,7 +61,7 @@ export function parsePromotion(value: unknown, problems: OptionsProblem[]): Prom
     return out;
   }
   unknownKeys(value, PROMOTION_KEYS, 'promotion.', problems);
-  const { mode, metric, minImprovement, graders, baseDeployment, keepRejected, maxExamples } = value;
+  const { mode, metric, minImprovement, graders, baseDeployment, keepRejected, maxExamples, checkpoints } = value;
   if (mode !== undefined) {
     if (PROMOTION_MODES.includes(mode as never)) out.mode = mode as PromotionOptions['mode'];
     else problems.push({ field: 'promotion.mode', message: `must be one of ${PROMOTION_MODES.join(', ')}, got ${JSON.stringify(mode)}` });
@@ -97,6 +98,10 @@ export function parsePromotion(value: unknown, problems: OptionsProblem[]): Prom
   if (maxExamples !== undefined) {
     if (Number.isInteger(maxExamples) && (maxExamples as number) >= 1 && (maxExamples as number) <= 1000) out.maxExamples = maxExamples as number;
     else problems.push({ field: 'promotion.maxExamples', message: `must be a whole number from 1 to 1000, got ${JSON.stringify(maxExamples)}` });
+  }
+  if (checkpoints !== undefined) {
+    if (Number.isInteger(checkpoints) && (checkpoints as number) >= 0 && (checkpoints as number) <= MAX_CHECKPOINTS) out.checkpoints = checkpoints as number;
+    else problems.push({ field: 'promotion.checkpoints', message: `must be a whole number from 0 to ${MAX_CHECKPOINTS} (the job's last checkpoints to evaluate besides the final model), got ${JSON.stringify(checkpoints)}` });
   }
   return out;
 }

@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AliasListing, AliasView } from '../../src/aliases/alias-view.js';
+import type { RunRecord } from '../../src/runs/run-record.js';
 import { LAB_TRAINING, LAB_VALIDATION, NODE, REPO_ROOT } from '../support/paths.js';
 import { startPipelineStack, type PipelineStack } from '../support/pipeline-stack.js';
 import { validLines } from '../support/validate-text.js';
@@ -29,6 +31,8 @@ interface Result {
 describe('ftpipe against the local stack', () => {
   let stack: PipelineStack;
   let env: NodeJS.ProcessEnv;
+  /** The cli-lab run the first test promoted (auto: the alias had no champion). */
+  let labRunId = '';
 
   /** The CLI in its own process (async: the stack runs in this one). */
   function ftpipe(args: string[], input?: string): Promise<Result> {
@@ -78,9 +82,12 @@ describe('ftpipe against the local stack', () => {
     expect(shown.stdout).toContain('deployment: cli-lab');
     expect(shown.stdout).toContain(`/api/runs/${runId}/artifacts/loss.svg`);
 
+    // The alias API's real shape: current deployment, model, run, since; no previous yet; not used yet.
     const aliases = await ftpipe(['aliases']);
     expect(aliases.status).toBe(0);
-    expect(aliases.stdout).toMatch(new RegExp(`^cli-lab +cli-lab-[0-9a-f]+ +gpt-4o-mini-2024-07-18\\.ft-[0-9a-f-]+ +${runId}$`, 'm'));
+    expect(aliases.stdout).toMatch(/^ALIAS +DEPLOYMENT +MODEL +RUN +SINCE +PREVIOUS +LAST USED +HOSTING$/m);
+    expect(aliases.stdout).toMatch(new RegExp(`^cli-lab +cli-lab-[0-9a-f]{8}-[0-9a-f]{8} +gpt-4o-mini-2024-07-18\\.ft-[0-9a-f-]+ +${runId} +\\d{4}-\\S+ +– +never +\\d+\\.\\d h`, 'm'));
+    labRunId = runId;
 
     // Piped lines are messages; each answer streams back, and the conversation keeps its history.
     const chat = await ftpipe(['chat', 'cli-lab'], 'Who discovered Antarctica?\nAnd the moon?\n');
@@ -94,6 +101,56 @@ describe('ftpipe against the local stack', () => {
     const unknown = await ftpipe(['chat', 'no-such-alias'], 'hi\n');
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toMatch(/^ftpipe: 404 .*no-such-alias/);
+  }, 60_000);
+
+  it('promote and rollback switch the alias and say what changed; a refused one exits 7, a missing --run 2', async () => {
+    expect(labRunId).not.toBe('');
+    const aliasNow = async (): Promise<AliasView> => ((await (await fetch(`${stack.host.url}/api/aliases`)).json()) as AliasListing).aliases.find((a) => a.alias === 'cli-lab')!;
+
+    const nothing = await ftpipe(['rollback', 'cli-lab']);
+    expect(nothing.status).toBe(7);
+    expect(nothing.stderr).toMatch(/^ftpipe: refused \(no_previous\): .*'cli-lab' has no previous deployment/);
+    const same = await ftpipe(['promote', 'cli-lab', '--run', labRunId]);
+    expect(same.status).toBe(7);
+    expect(same.stderr).toContain('refused (already_current)');
+    expect((await ftpipe(['promote', 'cli-lab', '--run', 'no-such-run'])).status).toBe(7);
+    const noRun = await ftpipe(['promote', 'cli-lab']);
+    expect(noRun.status).toBe(2);
+    expect(noRun.stderr).toContain("required option '--run <runId>' not specified");
+    expect((await ftpipe(['rollback', 'no-such-alias'])).status).toBe(7);
+
+    // A second run in manual mode keeps its deployment without taking the alias: a person promotes it.
+    const manual = file('cli-lab-v2.json', JSON.stringify({ promotion: { mode: 'manual' } }));
+    const dropped = await ftpipe(['drop', file('cli-lab-v2.jsonl', [...labLines, labLines[3]].join('\n')), '--name', 'cli-lab', '--options', manual, '--watch', '--interval', '0.5']);
+    expect(dropped.status).toBe(0);
+    const second = /run (cli-lab-[0-9a-f-]+) succeeded/.exec(dropped.stdout)![1]!;
+    expect(second).not.toBe(labRunId);
+    const before = await aliasNow();
+    expect(before.current.runId).toBe(labRunId);
+
+    const promoted = await ftpipe(['promote', 'cli-lab', '--run', second]);
+    expect(promoted.status).toBe(0);
+    const after = await aliasNow();
+    expect(after.current.runId).toBe(second);
+    expect(after.previous?.deployment).toBe(before.current.deployment);
+    expect(promoted.stdout).toBe(
+      `cli-lab: promoted run ${second}; now ${after.current.deployment} (${after.current.model})\n` +
+        `  was ${before.current.deployment} (run ${labRunId}), kept until ${after.previous!.deleteAfter}: ftpipe rollback cli-lab switches back\n`,
+    );
+    expect((await ftpipe(['aliases'])).stdout).toMatch(new RegExp(`^cli-lab +${after.current.deployment} +\\S+ +${second} +\\S+ +${before.current.deployment} \\(until `, 'm'));
+
+    const rolledBack = await ftpipe(['rollback', 'cli-lab']);
+    expect(rolledBack.status).toBe(0);
+    const back = await aliasNow();
+    expect(back.current.runId).toBe(labRunId);
+    expect(back.previous?.runId).toBe(second);
+    expect(rolledBack.stdout).toContain(`cli-lab: rolled back to run ${labRunId}; now ${before.current.deployment} (${before.current.model})`);
+    expect(rolledBack.stdout).toContain(`was ${after.current.deployment} (run ${second}), kept until ${back.previous!.deleteAfter}`);
+
+    // Each change is recorded on the run it put live, as the pipeline's notifications are.
+    const notes = async (runId: string): Promise<string[]> => ((JSON.parse((await ftpipe(['run', runId, '--json'])).stdout) as RunRecord).notifications ?? []).map((n) => n.type);
+    expect(await notes(second)).toContain('alias.promoted');
+    expect(await notes(labRunId)).toContain('alias.rolled_back');
   }, 60_000);
 
   it('a rejected drop exits 1 and `ftpipe run` lists its findings by file, line, code and field', async () => {

@@ -13,6 +13,8 @@ import { launchBrowser, screenshot, skipWithoutBrowser } from '../support/browse
 import { LAB_TRAINING, LAB_VALIDATION } from '../support/paths.js';
 import { startPipelineStack, type PipelineStack } from '../support/pipeline-stack.js';
 import { validLines } from '../support/validate-text.js';
+import { waitFor } from '../support/wait.js';
+import type { AliasListing, AliasView } from '../../src/aliases/alias-view.js';
 
 // The few browser globals the page callbacks below use (the test program has no DOM library).
 declare const document: { querySelector(selector: string): { textContent: string | null } | null; documentElement: { scrollWidth: number } };
@@ -49,6 +51,8 @@ describe.skipIf(skip)('the web console in headless Chromium', () => {
   let page: Page;
   let consoleUrl: string;
   const pageErrors: string[] = [];
+  /** The console-lab run the first test uploads (promoted: the alias had no champion). */
+  let labRunId = '';
 
   beforeAll(async () => {
     // 8 s jobs: long enough to watch the chart grow and to cancel mid-training.
@@ -73,6 +77,7 @@ describe.skipIf(skip)('the web console in headless Chromium', () => {
     await screenshot(page, 'drop-form');
     await page.click('button[type="submit"]');
     await page.waitForURL(/#\/runs\/console-lab-[0-9a-f-]+$/, { timeout: 20_000 });
+    labRunId = decodeURIComponent(/#\/runs\/(.+)$/.exec(page.url())![1]!);
 
     // While the job is still going, the chart already has points (it updates from the job's events).
     await page.waitForSelector('article.run:not([data-status="succeeded"]) figure[data-chart="loss"]:not([data-points="0"])', { timeout: 30_000 });
@@ -160,6 +165,58 @@ describe.skipIf(skip)('the web console in headless Chromium', () => {
     expect(answer).toBe(expected.choices[0]?.message.content?.trim());
     await screenshot(page, 'playground');
   }, 30_000);
+
+  it('lists the alias on the Aliases page; promotes a manual-mode run and rolls back from it, as the API confirms', async () => {
+    expect(labRunId).not.toBe('');
+    const alias = async (): Promise<AliasView> => ((await (await fetch(`${stack.host.url}/api/aliases`)).json()) as AliasListing).aliases.find((a) => a.alias === 'console-lab')!;
+    // A second console-lab run in manual mode: it keeps its deployment and waits for a person.
+    await stack.drop('console-lab.json', JSON.stringify({ promotion: { mode: 'manual' } }));
+    await stack.drop('console-lab.jsonl', [...readFileSync(LAB_TRAINING, 'utf8').trim().split('\n'), readFileSync(LAB_TRAINING, 'utf8').split('\n')[4]].join('\n'));
+    const second = await waitFor(async () => {
+      const { runs } = (await (await fetch(`${stack.host.url}/api/runs?dataset=console-lab`)).json()) as { runs: Array<{ runId: string; status: string }> };
+      return runs.find((r) => r.runId !== labRunId && r.status === 'succeeded')?.runId;
+    }, 'the manual-mode console-lab run to succeed', 60_000, 500);
+    expect((await alias()).current.runId).toBe(labRunId);
+
+    await page.goto(consoleUrl);
+    await page.click('nav a:has-text("Aliases")');
+    const card = page.locator('article.alias[data-alias="console-lab"]');
+    await card.waitFor();
+    expect(await card.getAttribute('data-current-run')).toBe(labRunId);
+    const text = await card.textContent();
+    expect(text).toContain((await alias()).current.deployment);
+    expect(text).toContain('nothing to roll back to');
+    expect(await card.locator('button:has-text("Roll back")').isDisabled()).toBe(true);
+    expect(await card.locator(`a[href="#/runs/${labRunId}"]`).count()).toBeGreaterThan(0);
+
+    // Promote: the select offers the run that kept its deployment.
+    await card.locator('select[name="run"]').selectOption(second);
+    await card.locator('button:has-text("Promote")').click();
+    await page.waitForSelector(`article.alias[data-alias="console-lab"][data-current-run="${second}"]`, { timeout: 10_000 });
+    expect((await alias()).current.runId).toBe(second);
+    expect(await card.locator('[role="status"]').textContent()).toContain(`now serves ${(await alias()).current.deployment} (run ${second})`);
+
+    // Roll back: the alias serves the first run again; the second stays as the previous.
+    await card.locator('button:has-text("Roll back")').click();
+    await page.waitForSelector(`article.alias[data-alias="console-lab"][data-current-run="${labRunId}"]`, { timeout: 10_000 });
+    const back = await alias();
+    expect(back.current.runId).toBe(labRunId);
+    expect(back.previous?.runId).toBe(second);
+    await card.locator('summary:has-text("History")').click();
+    expect(await card.locator('.alias-history li').count()).toBe(3);
+    await screenshot(page, 'aliases');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await screenshot(page, 'aliases-phone');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.setViewportSize({ width: 1200, height: 900 });
+
+    // The run page: the rollback is recorded among its notifications, and the alias says it serves it.
+    await page.goto(`${consoleUrl}#/runs/${labRunId}`);
+    await page.waitForSelector('ul.notifications li:has-text("alias.rolled_back")', { timeout: 10_000 });
+    await page.waitForSelector('p[data-alias-role="current"]');
+    expect(await page.textContent('ol.alias-history')).toContain('rolled back to this run');
+    await screenshot(page, 'run-rolled-back');
+  }, 90_000);
 
   it('cancels a training run from its page and retries it to success as attempt 2', async () => {
     const lines = readFileSync(LAB_TRAINING, 'utf8').trim().split('\n');

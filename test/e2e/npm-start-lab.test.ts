@@ -30,7 +30,7 @@ describe('npm start defaults: the lab dataset end to end', () => {
       const runLines = output().split('\n').slice(startLines - 1).filter((l) => l.trim() !== '');
       console.log(`npm start output for the run: ${runLines.length} lines\n${runLines.join('\n')}`);
       expect(runLines.length).toBeLessThan(15);
-      expect(runLines.at(-1)).toMatch(/run training-set-[0-9a-f-]+ \(training_set\): SUCCEEDED\. Deployment training-set-[0-9a-f]+; try it: ftpipe chat training_set$/);
+      expect(runLines.at(-1)).toMatch(/run training-set-[0-9a-f-]+ \(training_set\): SUCCEEDED\. Deployment training-set-[0-9a-f]{8}-[0-9a-f]{8}; try it: ftpipe chat training_set$/);
     } finally {
       child.kill('SIGINT');
       await exitOf(child);

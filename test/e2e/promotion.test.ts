@@ -178,6 +178,8 @@ describe('promotion, rollback and the deployment lifecycle (dev/host + Azurite +
     expect(deployment.properties?.model?.name).toBe(second.job?.fineTunedModel);
     const recreated = (await stack.queued(second.runId)).filter((e) => e.type === 'deployment.recreated');
     expect(recreated.map((e) => e.data)).toEqual([expect.objectContaining({ alias: 'sarcasm', deployment: name, model: second.job?.fineTunedModel })]);
+    // Recorded on the run as well, with the queue message's id: its page lists the re-creation.
+    expect((await stack.run(second.runId)).notifications?.filter((n) => n.type === 'deployment.recreated').map((n) => n.id)).toEqual(recreated.map((e) => e.id));
     const view = (await aliases()).deployments.find((d) => d.deployment === name) as unknown as { state: string; deletedAt: string | null };
     expect(view).toMatchObject({ state: 'current', deletedAt: null });
   });

@@ -23,7 +23,8 @@ describe('deployment capacity (quota, name rules, evict-lru)', () => {
 
   beforeAll(async () => {
     azurite = await startAzurite();
-    emulator = await startTestEmulator({ deploySeconds: 0.1 });
+    // Deletes take a second: long enough to look at a deployment while it is still deleting.
+    emulator = await startTestEmulator({ deploySeconds: 1 });
     Object.assign(process.env, pipelineSettings(azurite, emulator, { DEPLOYMENT_QUOTA: '3', DEPLOYMENT_QUOTA_POLICY: 'evict-lru' }));
     const clients = pipelineClients(azurite, emulator);
     await clients.runs.createIfNotExists();
@@ -32,7 +33,7 @@ describe('deployment capacity (quota, name rules, evict-lru)', () => {
     const model = job.fine_tuned_model!;
     // Three fine-tuned deployments (the quota) and one base-model deployment, which does not count.
     for (const name of ['served', 'idle-old', 'idle-new', 'hand-made']) {
-      await clients.arm.deployments.beginCreateOrUpdateAndWait(RESOURCE_GROUP, ACCOUNT, name, deploymentBody(name === 'hand-made' ? BASE_MODEL : model), { updateIntervalInMs: 20 });
+      await clients.arm.deployments.beginCreateOrUpdateAndWait(RESOURCE_GROUP, ACCOUNT, name, deploymentBody(name === 'hand-made' ? BASE_MODEL : model), { updateIntervalInMs: 100 });
     }
     const at = new Date().toISOString();
     for (const name of ['served', 'idle-old', 'idle-new']) {
@@ -57,6 +58,10 @@ describe('deployment capacity (quota, name rules, evict-lru)', () => {
 
     const freed = await checkCapacity(services, { deploymentName: 'd-12345678', mayEvict: true, at });
     expect(freed).toMatchObject({ free: true, evicted: 'idle-old' });
+    // Checked again while the evicted deployment is still deleting (it holds its slot until gone, and
+    // the orchestration re-checks after Azure refuses the PUT): nothing more is evicted.
+    expect((await services.arm.deployments.get(RESOURCE_GROUP, ACCOUNT, 'idle-old')).properties?.provisioningState).toBe('Deleting');
+    expect(await checkCapacity(services, { deploymentName: 'd-12345678', mayEvict: true, at })).toEqual({ used: 3, limit: 3, free: false, policy: 'evict-lru' });
     const store = new AliasStore(services.storage.runs);
     expect((await store.getDeployment('idle-old'))).toMatchObject({ deletedAt: at, deletedReason: expect.stringMatching(/evicted/) });
     const { value } = (await (await fetch(`${emulator.url}/__emulator/operations`)).json()) as { value: Array<{ operationName: string; resourceId: string }> };

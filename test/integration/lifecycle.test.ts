@@ -2,7 +2,7 @@
  * One pass of the lifecycle timer (aliases/lifecycle-run.ts) against a real Azurite and the
  * emulator over HTTP: the registry describes deployments of various ages and policies; the pass
  * must warn, keep warm, tear down, end a grace period and notice a missing deployment — and say
- * so on the events queue.
+ * so on the events queue and on the run concerned, when it has a record.
  */
 import type { ContainerClient } from '@azure/storage-blob';
 import { QueueClient } from '@azure/storage-queue';
@@ -11,7 +11,8 @@ import type { RunningEmulator } from '../../dev/aoai-emulator/index.js';
 import type { AliasRecord } from '../../src/aliases/alias-record.js';
 import { AliasStore } from '../../src/aliases/alias-store.js';
 import { runLifecycle } from '../../src/aliases/lifecycle-run.js';
-import type { RunEvent } from '../../src/runs/run-record.js';
+import type { RunEvent, RunRecord } from '../../src/runs/run-record.js';
+import { RunStore } from '../../src/runs/run-store.js';
 import { recordDeployment, type DeploymentRecord } from '../../src/runs/deployment-registry.js';
 import { startAzurite, type RunningAzurite } from '../support/azurite.js';
 import { ACCOUNT, pipelineSettings, RESOURCE_GROUP, pipelineClients } from '../support/pipeline-stack.js';
@@ -71,6 +72,8 @@ describe('the lifecycle timer, one pass', () => {
     ]) {
       await recordDeployment(runs, r);
     }
+    // The torn-down deployment's run still has its record: the deletion is noted on it.
+    await new RunStore(runs).create({ runId: 'down-run', dataset: 'down', status: 'succeeded', phases: {}, artifacts: [], createdAt: ago(4), updatedAt: ago(4), inputs: { training: { blob: 'down.jsonl', snapshot: 'inputs/training.jsonl', bytes: 1, sha256: '0'.repeat(64) } } } as unknown as RunRecord);
     await runs.getBlockBlobClient('usage/fresh.json').upload('{}', 2); // unreadable stamps are skipped, not fatal
     const store = new AliasStore(runs);
     for (const a of [
@@ -112,6 +115,7 @@ describe('the lifecycle timer, one pass', () => {
     expect(queued.map((e) => `${e.type}:${e.data['deployment']}`).sort()).toEqual(
       ['deployment.deleted:down', 'deployment.deleted:gone', 'deployment.deleted:old', 'deployment.idle_warning:idle'].sort(),
     );
+    expect((await new RunStore(runs).get('down-run'))?.notifications?.map((n) => n.type)).toEqual(['deployment.deleted']);
     const warning = queued.find((e) => e.type === 'deployment.idle_warning');
     expect(warning?.data).toMatchObject({ alias: 'idle', limitHours: 360, lastActivity: ago(13) });
 

@@ -2,6 +2,7 @@ import * as df from 'durable-functions';
 import { AliasStore } from '../../aliases/alias-store.js';
 import { parseEvalSet } from '../../evaluation/eval-set.js';
 import { evaluateContenders, metricScore, type Ask } from '../../evaluation/evaluate.js';
+import { checkpointRole, runWinner } from '../../evaluation/checkpoints.js';
 import type { Contender, EvalSetSource, EvaluationResult, EvaluationSummary } from '../../evaluation/evaluation-result.js';
 import { graderName } from '../../evaluation/graders.js';
 import { decidePromotion, type PromotionOptions } from '../../evaluation/promotion.js';
@@ -15,6 +16,10 @@ export interface EvaluateCandidateInput {
   runId: string;
   alias: string;
   candidate: { deployment: string; model: string };
+  /** The run's deployed checkpoints (option `promotion.checkpoints`), newest first; each competes with the candidate. */
+  checkpoints?: Array<{ deployment: string; model: string; step: number; name: string }>;
+  /** Checkpoints chosen but not evaluated (no deployment slot, refused): reported, not fatal. */
+  skippedCheckpoints?: Array<{ step: number; reason: string }>;
   evalSet: EvalSetSource;
   promotion: PromotionOptions;
   at: string;
@@ -33,6 +38,9 @@ df.app.activity(EVALUATE_CANDIDATE, {
       const { openai, storage } = getServices();
       const champion = await new AliasStore(storage.runs).getAlias(input.alias);
       const contenders: Contender[] = [{ role: 'candidate', deployment: input.candidate.deployment, model: input.candidate.model, runId: input.runId }];
+      for (const c of input.checkpoints ?? []) {
+        contenders.push({ role: checkpointRole(c.step), deployment: c.deployment, model: c.model, runId: input.runId, step: c.step, checkpoint: c.name });
+      }
       if (champion && champion.current.deploymentName !== input.candidate.deployment) {
         contenders.push({ role: 'champion', deployment: champion.current.deploymentName, model: champion.current.model, runId: champion.current.runId });
       }
@@ -46,11 +54,13 @@ df.app.activity(EVALUATE_CANDIDATE, {
       };
       const graded = await evaluateContenders(examples, contenders, input.promotion.graders, ask);
       const hasChampion = contenders.some((c) => c.role === 'champion');
+      // The run's own contenders (final model first, then checkpoints): the best one meets the champion.
+      const { score: best, winner } = runWinner(contenders, graded.aggregates, input.promotion.metric, examples.length > 0);
       const decision = decidePromotion({
         mode: input.promotion.mode,
         metric: input.promotion.metric,
         minImprovement: input.promotion.minImprovement,
-        candidate: examples.length === 0 ? null : (metricScore(graded.aggregates, 'candidate', input.promotion.metric) ?? null),
+        candidate: best,
         ...(hasChampion ? { champion: metricScore(graded.aggregates, 'champion', input.promotion.metric) ?? null } : {}),
       });
       const result: EvaluationResult = {
@@ -61,6 +71,8 @@ df.app.activity(EVALUATE_CANDIDATE, {
         aggregates: graded.aggregates,
         examples: graded.examples,
         decision,
+        ...(winner ? { winner } : {}),
+        ...(input.skippedCheckpoints?.length ? { skippedCheckpoints: input.skippedCheckpoints } : {}),
         evaluatedAt: input.at,
       };
       const put = async (name: string, body: string, type: string): Promise<void> => {
@@ -75,6 +87,7 @@ df.app.activity(EVALUATE_CANDIDATE, {
         aggregates: result.aggregates,
         contenders,
         decision,
+        ...(winner ? { winner } : {}),
         artifacts: [...EVALUATION_ARTIFACTS],
       };
     }),

@@ -5,7 +5,8 @@ import { candidateDeploymentName, isValidDeploymentName } from '../../../src/ali
 import { evictionCandidate, isFineTunedModel } from '../../../src/aliases/deployment-ops.js';
 import { planLifecycle, type LifecycleSettings } from '../../../src/aliases/lifecycle-plan.js';
 import { DEFAULT_PRICES, parsePriceTable } from '../../../src/costs/prices.js';
-import { estimateTrainingCost, hostingCost, overBudget } from '../../../src/costs/training-cost.js';
+import { estimateTrainingCost, hostingCost, overBudget, trainingFactor } from '../../../src/costs/training-cost.js';
+import { TRAINING_TYPES } from '../../../src/config.js';
 import { resolveDeployment, type DeploymentRecord } from '../../../src/runs/deployment-registry.js';
 
 const T0 = '2026-11-01T00:00:00.000Z';
@@ -128,8 +129,19 @@ describe('money', () => {
   it('training cost = billed tokens × price, with the Global and Developer factors', () => {
     expect(estimateTrainingCost(DEFAULT_PRICES, 'gpt-4o-mini', undefined, 2_000_000)).toMatchObject({ amount: 6.6, currency: 'USD', pricePerMillionTokens: 3.3, trainingType: 'Standard' });
     expect(estimateTrainingCost(DEFAULT_PRICES, 'gpt-4o-mini-2024-07-18', 'GlobalStandard', 2_000_000).amount).toBe(5.94);
-    expect(estimateTrainingCost(DEFAULT_PRICES, 'gpt-4o-mini-2024-07-18', 'Developer', 2_000_000).amount).toBe(2.97);
+    // The spelling the product sends (options' trainingType, FT_TRAINING_TYPE): developerTier.
+    expect(estimateTrainingCost(DEFAULT_PRICES, 'gpt-4o-mini-2024-07-18', 'developerTier', 2_000_000).amount).toBe(2.97);
     expect(estimateTrainingCost(DEFAULT_PRICES, 'o4-mini', undefined, 1000).amount).toBeNull();
+  });
+
+  it('every training type the product sends gets its factor (no spelling drift between config and the price table)', () => {
+    const standard = estimateTrainingCost(DEFAULT_PRICES, 'gpt-4o-mini-2024-07-18', 'Standard', 1_000_000).amount!;
+    const amounts = Object.fromEntries(TRAINING_TYPES.map((t) => [t, estimateTrainingCost(DEFAULT_PRICES, 'gpt-4o-mini-2024-07-18', t, 1_000_000).amount]));
+    expect(amounts).toEqual({ Standard: standard, GlobalStandard: 2.97, developerTier: 1.49 });
+    // Global is 10-30% off regional Standard; Developer a further 50% off Global.
+    expect(trainingFactor(DEFAULT_PRICES, 'developerTier')).toBeCloseTo(trainingFactor(DEFAULT_PRICES, 'GlobalStandard') / 2, 10);
+    expect(trainingFactor(DEFAULT_PRICES, 'GlobalStandard')).toBeGreaterThanOrEqual(0.7);
+    expect(trainingFactor(DEFAULT_PRICES, 'GlobalStandard')).toBeLessThanOrEqual(0.9);
   });
 
   it('the budget rejects an estimate above it, and one that cannot be estimated', () => {

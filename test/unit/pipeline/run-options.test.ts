@@ -28,7 +28,7 @@ describe('parseRunOptions', () => {
       trainingType: 'GlobalStandard',
       method: { type: 'supervised', hyperparameters: { n_epochs: 3, batch_size: 'auto', learning_rate_multiplier: 0.5 } },
       deployment: { name: 'clippy', sku: 'globalstandard', capacity: 5 },
-      promotion: { mode: 'manual', metric: 'contains', minImprovement: 0.1, graders: ['contains', { type: 'model', deployment: 'judge' }], baseDeployment: 'base-4o', keepRejected: true, maxExamples: 20 },
+      promotion: { mode: 'manual', metric: 'contains', minImprovement: 0.1, graders: ['contains', { type: 'model', deployment: 'judge' }], baseDeployment: 'base-4o', keepRejected: true, maxExamples: 20, checkpoints: 1 },
       budget: { maxTrainingCost: 40 },
       lifecycle: { idle: 'tear-down', tearDownAfterDays: 3 },
     });
@@ -42,7 +42,7 @@ describe('parseRunOptions', () => {
         // "auto" is the service's choice: the key is left out, as the API description has numbers only.
         method: { type: 'supervised', hyperparameters: { n_epochs: 3, learning_rate_multiplier: 0.5 } },
         deployment: { name: 'clippy', sku: 'GlobalStandard', capacity: 5 },
-        promotion: { mode: 'manual', metric: 'contains', minImprovement: 0.1, graders: [{ type: 'contains' }, { type: 'model', deployment: 'judge' }], baseDeployment: 'base-4o', keepRejected: true, maxExamples: 20 },
+        promotion: { mode: 'manual', metric: 'contains', minImprovement: 0.1, graders: [{ type: 'contains' }, { type: 'model', deployment: 'judge' }], baseDeployment: 'base-4o', keepRejected: true, maxExamples: 20, checkpoints: 1 },
         budget: { maxTrainingCost: 40 },
         lifecycle: { idle: 'tear-down', tearDownAfterDays: 3 },
       },
