@@ -176,6 +176,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     routePrefix: config.routePrefix,
     keys,
     httpStreamUri: loaded.httpStreamUri,
+    httpStreamServer: loaded.httpStreamServer,
   });
   handlers.push((req, res, url) => httpTriggers.handle(req, res, url));
 
