@@ -7,10 +7,14 @@
  * through-host runs alternate, best of the rounds. Targets: through-host throughput ≥ 50 % of
  * direct at concurrency 16, p50 overhead ≤ 5 ms.
  *
- *   npm run bench:chat -- [--requests 4000] [--rounds 3]
+ *   npm run bench:chat -- [--requests 4000] [--rounds 3] [--concurrency 1,16,64] [--profile-host <dir>]
+ *
+ * `--profile-host <dir>` runs the host child under `node --cpu-prof` and writes its profile there
+ * (NODE_OPTIONS may not carry --cpu-prof).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,6 +74,19 @@ async function hostChild(): Promise<void> {
   console.log(host.url);
 }
 
+/**
+ * CPU seconds (user + system) a child has used so far, from /proc (Linux): the host's CPU per
+ * request is far less disturbed by other load on the machine than its requests per second.
+ */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return NaN;
+  }
+}
+
 async function main(): Promise<number> {
   if (process.argv[2] === '--host-child') {
     await hostChild();
@@ -87,7 +104,8 @@ async function main(): Promise<number> {
     const runs = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient('runs');
     await runs.createIfNotExists();
     await recordDeployment(runs, { deploymentName: DEPLOYMENT, dataset: 'bench', model: 'gpt-4o-mini-2024-07-18', runId: 'bench-0001', updatedAt: new Date().toISOString() });
-    const host = await startChild([fileURLToPath(import.meta.url), '--host-child'], {
+    const profileDir = process.argv.includes('--profile-host') ? arg('profile-host', '.') : undefined;
+    const host = await startChild([...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), fileURLToPath(import.meta.url), '--host-child'], {
       ...process.env,
       AzureWebJobsStorage: azurite.connectionString,
       AZURE_OPENAI_ENDPOINT: emulator.url,
@@ -113,15 +131,18 @@ async function main(): Promise<number> {
       },
     };
     console.log(`\n### Chat endpoint through the local host vs the emulator directly (${requests} requests per run, best of ${rounds})\n`);
-    console.log('| concurrency | direct req/s | through host req/s | host ÷ direct | direct p50 ms | host p50 ms | p50 overhead ms | direct p99 ms | host p99 ms |');
-    console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    console.log('| concurrency | direct req/s | through host req/s | host ÷ direct | direct p50 ms | host p50 ms | p50 overhead ms | direct p99 ms | host p99 ms | host CPU ms/request |');
+    console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     let met = true;
     for (const connections of CONCURRENCY) {
       const best: Record<string, CannonResult> = {};
+      let hostCpuMs = Infinity;
       for (let round = 0; round < rounds; round++) {
         for (const [name, target] of Object.entries(targets)) {
           const started = performance.now();
+          const cpuBefore = cpuSeconds(host.child.pid);
           const result = await autocannon({ ...target, method: 'POST', connections, amount: requests });
+          if (name === 'through host') hostCpuMs = Math.min(hostCpuMs, ((cpuSeconds(host.child.pid) - cpuBefore) * 1000) / requests);
           // Requests per second over the whole bounded run (autocannon's own average samples whole seconds).
           result.requests.average = result.requests.total / ((performance.now() - started) / 1000);
           if (result.non2xx > 0 || result.errors > 0) throw new Error(`${name}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
@@ -133,7 +154,7 @@ async function main(): Promise<number> {
       const ratio = viaHost.requests.average / direct.requests.average;
       const overhead = viaHost.latency.p50 - direct.latency.p50;
       console.log(
-        `| ${connections} | ${direct.requests.average.toFixed(0)} | ${viaHost.requests.average.toFixed(0)} | ${(ratio * 100).toFixed(0)} % | ${direct.latency.p50} | ${viaHost.latency.p50} | ${overhead.toFixed(1)} | ${direct.latency.p99} | ${viaHost.latency.p99} |`,
+        `| ${connections} | ${direct.requests.average.toFixed(0)} | ${viaHost.requests.average.toFixed(0)} | ${(ratio * 100).toFixed(0)} % | ${direct.latency.p50} | ${viaHost.latency.p50} | ${overhead.toFixed(1)} | ${direct.latency.p99} | ${viaHost.latency.p99} | ${hostCpuMs.toFixed(2)} |`,
       );
       if (connections === 16 && (ratio < 0.5 || overhead > 5)) met = false;
     }
