@@ -106,7 +106,7 @@ describe('dev/host HTTP triggers (streaming app)', () => {
     const count = (): void => void connections++;
     server!.on('connection', count);
     try {
-      const post = (body: BodyInit) =>
+      const post = (body: string | ReadableStream<Uint8Array>) =>
         fetch(`${host.url}/api/echo?who=handover`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-test': 'h' }, body, duplex: 'half' } as RequestInit);
       const declared = await post(JSON.stringify({ n: 1 }));
       expect(declared.status).toBe(201);
