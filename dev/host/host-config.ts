@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { resolveAppSettings } from './binding-expressions.js';
+import { LOG_LEVELS, LogLevels, type LogLevelName } from './logger.js';
 
 /**
  * The parts of host.json dev/host honours, with the Functions host's defaults (host.json
@@ -26,6 +27,8 @@ export interface HostConfig {
   maxConcurrentOrchestratorFunctions: number;
   /** `extensions.durableTask.storageProvider.maxQueuePollingInterval` (default 30 s). */
   durableMaxQueuePollingIntervalMs: number;
+  /** `logging.logLevel`: the minimum level per log category (see LogLevels). */
+  logLevels: LogLevels;
   /** host.json settings present that dev/host does not act on, as dotted paths. */
   ignored: string[];
 }
@@ -54,6 +57,7 @@ function positiveInteger(value: unknown, setting: string, fallback: number): num
 /** The settings dev/host acts on; everything else found in host.json is reported as ignored. */
 const honoured = [
   'version',
+  'logging.logLevel',
   'functionTimeout',
   'extensionBundle', // dev/host implements its bindings itself; the bundle is what Azure loads
   'extensions.http.routePrefix',
@@ -84,6 +88,23 @@ function leafPaths(value: unknown, prefix: string[]): string[][] {
 const at = (json: HostJson, dotted: string): unknown =>
   dotted.split('.').reduce<unknown>((node, key) => (typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined), json);
 
+/** `logging.logLevel`: category → Trace | Debug | Information | Warning | Error | Critical | None. */
+export function parseLogLevels(value: unknown): LogLevels {
+  if (value === undefined) return new LogLevels();
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new Error(`host.json: logging.logLevel must be an object of category: level (got ${JSON.stringify(value)}).`);
+  }
+  const levels: Record<string, LogLevelName> = {};
+  for (const [category, level] of Object.entries(value as Record<string, unknown>)) {
+    const name = typeof level === 'string' ? level.trim().toLowerCase() : '';
+    if (!(name in LOG_LEVELS)) {
+      throw new Error(`host.json: logging.logLevel.${category} must be one of Trace, Debug, Information, Warning, Error, Critical, None (got ${JSON.stringify(level)}).`);
+    }
+    levels[category] = name as LogLevelName;
+  }
+  return new LogLevels(levels);
+}
+
 /** Reads host.json from the app root; a missing file means the host's defaults. */
 export function readHostConfig(appRoot: string): HostConfig {
   let json: HostJson = {};
@@ -103,6 +124,7 @@ export function readHostConfig(appRoot: string): HostConfig {
   }
   const common = {
     routePrefix,
+    logLevels: parseLogLevels(at(json, 'logging.logLevel')),
     functionTimeoutMs: at(json, 'functionTimeout') === undefined ? 30 * 60_000 : parseTimeSpan(at(json, 'functionTimeout'), 'functionTimeout'),
     queueMessageEncoding: encoding,
     maxDequeueCount: positiveInteger(at(json, 'extensions.queues.maxDequeueCount'), 'extensions.queues.maxDequeueCount', 5),

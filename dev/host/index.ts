@@ -102,7 +102,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const eventGridFaults = parseEventGridFaults(process.env['DEV_HOST_EVENTGRID_FAULTS']);
   const eventGridSubscriptions = parseEventGridSubscriptions(process.env['DEV_HOST_EVENTGRID_SUBSCRIPTIONS']);
   const realistic = options.realisticLatency ?? /^(1|true)$/i.test(process.env['DEV_HOST_REALISTIC_LATENCY'] ?? '');
-  const invoker = new Invoker(loaded.registry, logger, { timeoutMs: config.functionTimeoutMs });
+  const invoker = new Invoker(loaded.registry, logger, { timeoutMs: config.functionTimeoutMs, logLevels: config.logLevels });
   const keys = options.keys ?? {};
   const types = triggerTypes(invoker);
   const usesDurable =
@@ -176,6 +176,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     routePrefix: config.routePrefix,
     keys,
     httpStreamUri: loaded.httpStreamUri,
+    httpStreamServer: loaded.httpStreamServer,
   });
   handlers.push((req, res, url) => httpTriggers.handle(req, res, url));
 

@@ -10,7 +10,7 @@ import type {
   RpcTypedData,
 } from './core-types.js';
 import type { FunctionsCoreRegistry, RegisteredFunction } from './functions-core.js';
-import { debugOf, type HostLogger } from './logger.js';
+import { debugOf, LogLevels, type HostLogger } from './logger.js';
 import { fromTypedData } from './rpc-data.js';
 
 export interface InvocationRequest {
@@ -44,6 +44,7 @@ export function triggerBindingOf(fn: RegisteredFunction): [string, RpcBindingInf
   return found;
 }
 
+/** Where a line at each level goes on the host's console. */
 const userLevels: Record<RpcLogLevel, 'info' | 'warn' | 'error' | undefined> = {
   trace: 'info',
   debug: 'info',
@@ -67,11 +68,14 @@ export class Invoker {
   readonly #timeoutMs: number | undefined;
   /** Abandons each running invocation (see failInFlight). */
   readonly #abandon = new Set<(error: Error) => void>();
+  /** host.json logging.logLevel: which lines of which category are written at all. */
+  readonly #levels: LogLevels;
 
-  constructor(registry: FunctionsCoreRegistry, logger: HostLogger, options: { timeoutMs?: number | undefined } = {}) {
+  constructor(registry: FunctionsCoreRegistry, logger: HostLogger, options: { timeoutMs?: number | undefined; logLevels?: LogLevels } = {}) {
     this.#registry = registry;
     this.#logger = logger;
     this.#timeoutMs = options.timeoutMs;
+    this.#levels = options.logLevels ?? new LogLevels();
   }
 
   /**
@@ -119,8 +123,11 @@ export class Invoker {
     const invocationId = request.invocationId ?? randomUUID();
     const started = performance.now();
     const label = `Functions.${fn.metadata.name}`;
-    const debug = debugOf(this.#logger);
-    debug(`Executing '${label}' (Reason='${request.reason}', Id=${invocationId})`);
+    // The real host's category for these lines; checked before any line is built, as a busy
+    // HTTP function's lines are usually off.
+    const category = `Function.${fn.metadata.name}`;
+    const debug = this.#levels.enabled(category, 'information') ? debugOf(this.#logger) : undefined;
+    debug?.(`Executing '${label}' (Reason='${request.reason}', Id=${invocationId})`);
     try {
       const result = await this.#guarded(
         label,
@@ -129,12 +136,14 @@ export class Invoker {
         ),
       );
       const ms = Math.round(performance.now() - started);
-      debug(`Executed '${label}' (Succeeded, Id=${invocationId}, Duration=${ms}ms)`);
+      debug?.(`Executed '${label}' (Succeeded, Id=${invocationId}, Duration=${ms}ms)`);
       return result;
     } catch (error) {
-      const ms = Math.round(performance.now() - started);
-      this.#logger.error(`Executed '${label}' (Failed, Id=${invocationId}, Duration=${ms}ms)`);
-      this.#logger.error(`Result: Failure\nException: ${describeError(error)}`);
+      if (this.#levels.enabled(category, 'error')) {
+        const ms = Math.round(performance.now() - started);
+        this.#logger.error(`Executed '${label}' (Failed, Id=${invocationId}, Duration=${ms}ms)`);
+        this.#logger.error(`Result: Failure\nException: ${describeError(error)}`);
+      }
       throw error;
     }
   }
@@ -147,6 +156,7 @@ export class Invoker {
     const model = this.#registry.programmingModel;
     if (!model) throw new Error('The app did not set a programming model.');
     const [triggerName] = triggerBindingOf(fn);
+    const userCategory = `Function.${fn.metadata.name}.User`;
     const inputData: RpcParameterBinding[] = [{ name: triggerName, data: request.trigger }];
     for (const [name, binding] of Object.entries(fn.metadata.bindings)) {
       if (name === triggerName || binding.direction !== 'in') continue;
@@ -164,7 +174,10 @@ export class Invoker {
       },
       log: (level, category, message) => {
         const method = userLevels[level];
-        if (method && (category === 'user' || level === 'warning' || level === 'error' || level === 'critical')) {
+        if (!method) return;
+        // The app's own lines are `Function.<name>.User`; the library's are the worker's, of
+        // which the host shows warnings and errors.
+        if (category === 'user' ? this.#levels.enabled(userCategory, level) : level !== 'trace' && level !== 'debug' && level !== 'information' && this.#levels.enabled('Worker', level)) {
           this.#logger[method](message);
         }
       },

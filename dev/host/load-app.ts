@@ -1,4 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { globbySync } from 'globby';
@@ -10,6 +11,11 @@ export interface LoadedApp {
   registry: FunctionsCoreRegistry;
   /** Set when the app called `app.setup({ enableHttpStream: true })`: where its HTTP proxy listens. */
   httpStreamUri: string | undefined;
+  /**
+   * The app's HTTP-stream proxy server itself (same process), so the host can hand it a request
+   * without a second loopback HTTP round trip; undefined when streaming is off.
+   */
+  httpStreamServer: http.Server | undefined;
   /** The worker's warning when an entry point failed to load (the files after it were not loaded). */
   loadWarning: string | undefined;
 }
@@ -87,6 +93,18 @@ async function importApp({ dir, pattern, files }: AppEntries): Promise<LoadedApp
   if (!model || registry.functions.size === 0) {
     throw new Error(loadWarning ?? `${pattern} registered no functions through @azure/functions.`);
   }
-  const capabilities = model.getCapabilities ? await model.getCapabilities({}) : {};
-  return { entries: files, registry, httpStreamUri: capabilities['HttpUri'], loadWarning };
+  // @azure/functions opens its HTTP-stream proxy with `http.createServer()` inside getCapabilities;
+  // noting the server it creates (the library requires the same node:http module object) lets the
+  // host pass a request to the library's own 'request' listener in-process. Restored at once.
+  const createServer = http.createServer;
+  let httpStreamServer: http.Server | undefined;
+  http.createServer = ((...args: Parameters<typeof http.createServer>) => (httpStreamServer = createServer(...args))) as typeof http.createServer;
+  let capabilities: Record<string, string>;
+  try {
+    capabilities = model.getCapabilities ? await model.getCapabilities({}) : {};
+  } finally {
+    http.createServer = createServer;
+  }
+  const httpStreamUri = capabilities['HttpUri'];
+  return { entries: files, registry, httpStreamUri, httpStreamServer: httpStreamUri ? httpStreamServer : undefined, loadWarning };
 }

@@ -34,7 +34,37 @@ describe('dev/host settings', () => {
       }),
     );
     expect(custom).toMatchObject({ functionTimeoutMs: undefined, queueMessageEncoding: 'none', maxDequeueCount: 2, maxConcurrentActivityFunctions: 3 });
-    expect(custom.ignored).toEqual(['extensions.queues.visibilityTimeout', 'logging.logLevel', 'aggregator.batchSize']);
+    // logging.logLevel is honoured now; the rest of logging (applicationInsights) is still named.
+    expect(custom.ignored).toEqual(['extensions.queues.visibilityTimeout', 'aggregator.batchSize']);
+    expect(custom.logLevels.enabled('Function.chat.User', 'information')).toBe(false);
+  });
+
+  it('applies logging.logLevel as the Functions host does: most specific category prefix, then default, then Information', () => {
+    const levels = readHostConfig(
+      hostJson({
+        logging: {
+          logLevel: { default: 'Warning', Function: 'Information', 'Function.chat': 'Warning', 'function.chat.user': 'Debug', 'Function.quiet.User': 'None', Host: 'Error', 'Host.Aggregator': 'Trace' },
+        },
+      }),
+    ).logLevels;
+    // Function.<name> (the host's Executing/Executed lines) and Function.<name>.User (the app's own).
+    expect(levels.enabled('Function.other', 'information')).toBe(true);
+    expect(levels.enabled('Function.other.User', 'debug')).toBe(false);
+    expect(levels.enabled('Function.chat', 'information')).toBe(false);
+    expect(levels.enabled('Function.chat', 'error')).toBe(true);
+    expect(levels.enabled('Function.chat.User', 'debug')).toBe(true); // case-insensitive, more specific wins
+    expect(levels.enabled('Function.chat.User', 'trace')).toBe(false);
+    expect(levels.enabled('Function.quiet.User', 'critical')).toBe(false); // None turns a category off
+    expect(levels.enabled('Host.Results', 'warning')).toBe(false);
+    expect(levels.enabled('Host.Aggregator', 'trace')).toBe(true);
+    expect(levels.enabled('Worker', 'information')).toBe(false); // default
+    expect(levels.enabled('Worker', 'warning')).toBe(true);
+    // Nothing configured: Information everywhere.
+    const defaults = readHostConfig(hostJson({ version: '2.0' })).logLevels;
+    expect(defaults.enabled('Function.chat.User', 'information')).toBe(true);
+    expect(defaults.enabled('Function.chat.User', 'debug')).toBe(false);
+    expect(() => readHostConfig(hostJson({ logging: { logLevel: { Function: 'Verbose' } } }))).toThrow(/logging\.logLevel\.Function must be one of Trace, .*"Verbose"/);
+    expect(() => readHostConfig(hostJson({ logging: { logLevel: 'Information' } }))).toThrow(/logging\.logLevel must be an object/);
   });
 
   it('refuses malformed values with the setting named', () => {

@@ -2,6 +2,7 @@ import { connect } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHost, type RunningHost } from '../../../dev/host/index.js';
+import { loadApp } from '../../../dev/host/load-app.js';
 import { collectingLogger } from '../../support/collecting-logger.js';
 
 const appEntry = path.resolve(import.meta.dirname, '../../fixtures/apps/http-app/index.mjs');
@@ -95,6 +96,32 @@ describe('dev/host HTTP triggers (streaming app)', () => {
     socket.destroy();
     // The invocation ends (failed: its body never came) within moments, not after minutes.
     await waitUntil(() => logger.lines.some((l) => /^Executed 'Functions\.echo' \(Failed/.test(l)));
+  });
+
+  it('hands a request with a declared length to the library in-process, a chunked one over its proxy; no invocation id leaks', async () => {
+    // loadApp is memoised per app: this is the host's own load, and its HTTP-stream proxy server.
+    const server = (await loadApp(appEntry)).httpStreamServer;
+    expect(server).toBeDefined();
+    let connections = 0;
+    const count = (): void => void connections++;
+    server!.on('connection', count);
+    try {
+      const post = (body: string | ReadableStream<Uint8Array>) =>
+        fetch(`${host.url}/api/echo?who=handover`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-test': 'h' }, body, duplex: 'half' } as RequestInit);
+      const declared = await post(JSON.stringify({ n: 1 }));
+      expect(declared.status).toBe(201);
+      expect(declared.headers.get('x-echo')).toBe('h');
+      expect(declared.headers.has('x-ms-invocation-id')).toBe(false);
+      expect(await declared.json()).toEqual({ body: { n: 1 }, who: 'handover', method: 'POST' });
+      expect(connections).toBe(0);
+      const chunked = await post(new Blob([JSON.stringify({ n: 2 })]).stream());
+      expect(chunked.status).toBe(201);
+      expect(chunked.headers.has('x-ms-invocation-id')).toBe(false);
+      expect(await chunked.json()).toEqual({ body: { n: 2 }, who: 'handover', method: 'POST' });
+      expect(connections).toBeGreaterThan(0);
+    } finally {
+      server!.off('connection', count);
+    }
   });
 
   it('returns 404 for unknown routes', async () => {
