@@ -9,7 +9,7 @@ import { AzureOpenAI } from 'openai';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../dev/aoai-emulator/index.js';
 import { startHost, type HostOptions, type RunningHost } from '../../dev/host/index.js';
 import { createCognitiveServicesClient } from '../../src/azure/arm-client.js';
-import type { RunEvent, RunRecord, RunStatus } from '../../src/runs/run-record.js';
+import { FINAL_STATUSES, type RunEvent, type RunRecord, type RunStatus } from '../../src/runs/run-record.js';
 import { startAzurite, type RunningAzurite } from './azurite.js';
 import { collectingLogger } from './collecting-logger.js';
 import { REPO_ROOT } from './paths.js';
@@ -132,7 +132,13 @@ export function apiOf(baseUrl: string): Pick<PipelineStack, 'run' | 'untilRun'> 
         const response = await fetch(`${baseUrl}/api/runs?dataset=${encodeURIComponent(dataset)}`);
         const { runs } = (await response.json()) as { runs: RunRecord[] };
         const match = runs.find((r) => statuses.includes(r.status));
-        return match ? run(match.runId) : undefined;
+        if (!match) return undefined;
+        // The run record reaches its final status just before the orchestration returns: a test
+        // that then asserts on the orchestration must see it finished, not still Running.
+        const view = await run(match.runId);
+        const finalRecord = FINAL_STATUSES.includes(view.status);
+        const orchestrationOpen = ['Running', 'Pending', 'ContinuedAsNew'].includes(view.orchestration?.runtimeStatus ?? '');
+        return finalRecord && orchestrationOpen ? undefined : view;
       },
       `a run of ${dataset} to be ${statuses.join('/')}`,
       timeoutMs,
