@@ -1,8 +1,9 @@
 /**
  * Relays Azure OpenAI's server-sent events to the caller as the bytes they arrived in — no
  * parsing, no re-serialising: the answer is already in OpenAI's format (`data: <json>\n\n` per
- * chunk, then `data: [DONE]\n\n`). Pull-based, so a slow reader also slows the upstream read
- * rather than filling memory.
+ * chunk, then `data: [DONE]\n\n`). Pull-based, so a reader that applies backpressure slows the
+ * upstream read rather than filling memory (@azure/functions 4.x itself does not: it reads the
+ * body as fast as it arrives; Azure/azure-functions-nodejs-library#294).
  *
  * Bytes are passed on up to the last complete event in what has arrived (an event ends with a
  * blank line), the rest held until its end arrives. So if the upstream fails midway the caller

@@ -35,8 +35,7 @@ describe('the app’s requests and the answers it gets match the descriptions', 
       return job.status === status ? { run, job } : undefined;
     }, `the job of ${dataset} to be ${status}`, 30_000, 100);
 
-  const configure = (patch: Record<string, unknown>) =>
-    fetch(`${stack.emulator.url}/__emulator/config`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(patch) });
+  const configure = (patch: Record<string, unknown>) => stack.configureEmulator(patch);
 
   beforeAll(async () => {
     proxy = await startRecordingProxy();

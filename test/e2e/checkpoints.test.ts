@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvaluationResult } from '../../src/evaluation/evaluation-result.js';
 import { LAB_TRAINING, LAB_VALIDATION } from '../support/paths.js';
-import { ACCOUNT, RESOURCE_GROUP, startPipelineStack, type PipelineStack } from '../support/pipeline-stack.js';
+import { startPipelineStack, type PipelineStack } from '../support/pipeline-stack.js';
 import { waitFor } from '../support/wait.js';
 
 const FINAL = ['succeeded', 'not_promoted', 'failed', 'rejected', 'cancelled'] as const;
@@ -25,15 +25,7 @@ describe('checkpoints as contenders (dev/host + Azurite + emulator)', () => {
   });
   afterAll(async () => stack?.stop());
 
-  const exists = async (name: string): Promise<boolean> => {
-    try {
-      await stack.arm.deployments.get(RESOURCE_GROUP, ACCOUNT, name);
-      return true;
-    } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 404) return false;
-      throw error;
-    }
-  };
+  const exists = (name: string): Promise<boolean> => stack.deploymentExists(name);
 
   it('deploys the last two checkpoints to their own deployments, evaluates them with the candidate, keeps the best and removes the rest', async () => {
     await stack.drop('ckpt.json', JSON.stringify({ hyperparameters: { n_epochs: 3 }, promotion: { checkpoints: 2, graders: ['contains', 'similarity'] } }));

@@ -47,11 +47,6 @@ describe('ftpipe against the local stack', () => {
     });
   }
 
-  async function emulatorConfig(patch: Record<string, unknown>): Promise<void> {
-    const response = await fetch(`${stack.emulator.url}/__emulator/config`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(patch) });
-    expect(response.status).toBe(200);
-  }
-
   beforeAll(async () => {
     stack = await startPipelineStack({ emulator: { jobSeconds: 6 } });
     // No --app: FTPIPE_APP_URL, as a user would export it once (the default is npm start's port).
@@ -176,7 +171,7 @@ describe('ftpipe against the local stack', () => {
   });
 
   it('cancel makes watch exit 4; retry --watch starts attempt 2 and exits 0; watch --timeout exits 6 while a run goes on', async () => {
-    await emulatorConfig({ jobSeconds: 60 });
+    await stack.configureEmulator({ jobSeconds: 60 });
     const dropped = await ftpipe(['drop', file('cli-cancel.jsonl', [...labLines, labLines[1]].join('\n'))]);
     expect(dropped.status).toBe(0);
     const runId = /run (cli-cancel-[0-9a-f-]+)/.exec(dropped.stdout)![1]!;
@@ -193,7 +188,7 @@ describe('ftpipe against the local stack', () => {
     expect(watched.status).toBe(4);
     expect((await ftpipe(['cancel', runId])).status).toBe(2);
 
-    await emulatorConfig({ jobSeconds: 6 });
+    await stack.configureEmulator({ jobSeconds: 6 });
     const retried = await ftpipe(['retry', runId, '--watch', '--interval', '0.5']);
     expect(retried.stdout).toContain(`run ${runId}: attempt 2 started`);
     expect(retried.stdout).toContain(`run ${runId} succeeded`);
@@ -204,7 +199,7 @@ describe('ftpipe against the local stack', () => {
   }, 60_000);
 
   it('a failed fine-tuning job makes watch exit 3 with the service error', async () => {
-    await emulatorConfig({ failNextJob: true });
+    await stack.configureEmulator({ failNextJob: true });
     const result = await ftpipe(['drop', file('cli-fail.jsonl', [...labLines, labLines[2]].join('\n')), '--watch', '--interval', '0.5']);
     expect(result.stdout).toMatch(/run cli-fail-[0-9a-f-]+ failed: internalFailure: .*injected/);
     expect(result.status).toBe(3);

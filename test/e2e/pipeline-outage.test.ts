@@ -6,15 +6,6 @@ import { waitFor } from '../support/wait.js';
 
 const training = readFileSync(LAB_TRAINING);
 
-async function patchEmulator(stack: PipelineStack, patch: Record<string, unknown>): Promise<void> {
-  const response = await fetch(`${stack.emulator.url}/__emulator/config`, {
-    method: 'PATCH',
-    headers: { 'content-type': 'application/json', 'api-key': stack.emulator.apiKey },
-    body: JSON.stringify(patch),
-  });
-  expect(response.status).toBe(200);
-}
-
 /**
  * Azure OpenAI and ARM unreachable (every request answered 500) while the run watches its job, for
  * longer than the quick retries: the run is told `run.delayed`, keeps waiting, and when the service
@@ -38,7 +29,7 @@ describe('an outage longer than the quick retries while the job trains', () => {
   it('run.training → run.delayed → run.succeeded, with exactly one fine-tuning job', async () => {
     await stack.drop('outage.jsonl', training);
     const trainingRun = await stack.untilRun('outage', ['training'], 60_000);
-    await patchEmulator(stack, { serverErrorFraction: 1 });
+    await stack.configureEmulator({ serverErrorFraction: 1 });
     try {
       await waitFor(
         async () => ((await stack.queued(trainingRun.runId)).some((e) => e.type === 'run.delayed') ? true : undefined),
@@ -51,7 +42,7 @@ describe('an outage longer than the quick retries while the job trains', () => {
       expect(during.outage).toMatchObject({ phase: 'training', checking: `fine-tuning job ${trainingRun.job?.id}` });
       expect(during.outage?.resolvedAt).toBeUndefined();
     } finally {
-      await patchEmulator(stack, { serverErrorFraction: 0 });
+      await stack.configureEmulator({ serverErrorFraction: 0 });
     }
     const run = await stack.untilRun('outage', ['succeeded', 'failed', 'rejected', 'cancelled', 'not_promoted'], 120_000);
     expect(run.error).toBeUndefined();

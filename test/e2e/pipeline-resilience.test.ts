@@ -7,15 +7,6 @@ import { startPipelineStack, type PipelineStack } from '../support/pipeline-stac
 const training = readFileSync(LAB_TRAINING);
 const validation = readFileSync(LAB_VALIDATION);
 
-async function patchEmulator(stack: PipelineStack, patch: Record<string, unknown>): Promise<void> {
-  const response = await fetch(`${stack.emulator.url}/__emulator/config`, {
-    method: 'PATCH',
-    headers: { 'content-type': 'application/json', 'api-key': stack.emulator.apiKey },
-    body: JSON.stringify(patch),
-  });
-  expect(response.status).toBe(200);
-}
-
 describe('the pipeline under service faults', () => {
   let stack: PipelineStack;
 
@@ -27,7 +18,7 @@ describe('the pipeline under service faults', () => {
   });
 
   it('30% of Azure OpenAI and ARM requests answered 429/500: still succeeded, with exactly one job and one deployment', async () => {
-    await patchEmulator(stack, { rateLimitFraction: 0.15, serverErrorFraction: 0.15 });
+    await stack.configureEmulator({ rateLimitFraction: 0.15, serverErrorFraction: 0.15 });
     try {
       await stack.drop('flaky.validation.jsonl', validation);
       await stack.drop('flaky.jsonl', training);
@@ -35,7 +26,7 @@ describe('the pipeline under service faults', () => {
       expect(run.error).toBeUndefined();
       expect(run.status).toBe('succeeded');
     } finally {
-      await patchEmulator(stack, { rateLimitFraction: 0, serverErrorFraction: 0 });
+      await stack.configureEmulator({ rateLimitFraction: 0, serverErrorFraction: 0 });
     }
     const jobs = [];
     for await (const job of stack.openai.fineTuning.jobs.list()) jobs.push(job);
@@ -50,7 +41,7 @@ describe('the pipeline under service faults', () => {
   }, 120_000);
 
   it('a failed deployment ends the run failed with ARM’s own message', async () => {
-    await patchEmulator(stack, { failNextDeployment: { code: 'DeploymentFailed', message: 'Quota exceeded for model deployments (injected).' } });
+    await stack.configureEmulator({ failNextDeployment: { code: 'DeploymentFailed', message: 'Quota exceeded for model deployments (injected).' } });
     await stack.drop('nodeploy.jsonl', training);
     const run = await stack.untilRun('nodeploy', ['succeeded', 'failed', 'rejected', 'cancelled']);
     expect(run.status).toBe('failed');
@@ -60,7 +51,7 @@ describe('the pipeline under service faults', () => {
   }, 60_000);
 
   it('a file Azure OpenAI fails to process ends the run failed with its status_details, and no job', async () => {
-    await patchEmulator(stack, { failNextFile: { message: 'Invalid file format (injected).' } });
+    await stack.configureEmulator({ failNextFile: { message: 'Invalid file format (injected).' } });
     await stack.drop('badfile.jsonl', training);
     const run = await stack.untilRun('badfile', ['succeeded', 'failed', 'rejected', 'cancelled']);
     expect(run.status).toBe('failed');

@@ -223,11 +223,7 @@ describe('the pipeline end to end (dev/host + Azurite + emulator)', () => {
   });
 
   it('an injected job failure ends the run failed with the service message and a run.failed event', async () => {
-    await fetch(`${stack.emulator.url}/__emulator/config`, {
-      method: 'PATCH',
-      headers: { 'content-type': 'application/json', 'api-key': stack.emulator.apiKey },
-      body: JSON.stringify({ failNextJob: { code: 'internalFailure', message: 'Training diverged (injected).' } }),
-    });
+    await stack.configureEmulator({ failNextJob: { code: 'internalFailure', message: 'Training diverged (injected).' } });
     await stack.drop('doomed.jsonl', training);
     const run = await stack.untilRun('doomed', ['succeeded', 'failed', 'rejected', 'cancelled']);
     expect(run.status).toBe('failed');

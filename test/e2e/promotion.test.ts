@@ -52,15 +52,7 @@ describe('promotion, rollback and the deployment lifecycle (dev/host + Azurite +
     (await (await fetch(`${stack.host.url}/api/aliases`)).json()) as never;
   const sarcasm = async (): Promise<AliasView> => (await aliases()).aliases.find((a) => a.alias === 'sarcasm')!;
   const ask = (content: string) => app.chat.completions.create({ model: 'sarcasm', messages: [{ role: 'user', content }] });
-  const exists = async (name: string): Promise<boolean> => {
-    try {
-      await stack.arm.deployments.get(RESOURCE_GROUP, ACCOUNT, name);
-      return true;
-    } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 404) return false;
-      throw error;
-    }
-  };
+  const exists = (name: string): Promise<boolean> => stack.deploymentExists(name);
 
   beforeAll(async () => {
     stack = await startPipelineStack({

@@ -83,6 +83,10 @@ export interface PipelineStack extends PipelineClients {
   run(runId: string): Promise<RunView>;
   untilRun(dataset: string, statuses: readonly RunStatus[], timeoutMs?: number): Promise<RunView>;
   queued(runId: string): Promise<RunEvent[]>;
+  /** PATCH the emulator's fault and timing settings (`/__emulator/config`); throws unless it accepts them. */
+  configureEmulator(patch: Record<string, unknown>): Promise<void>;
+  /** Whether ARM has a deployment of that name on the test account (404 = no; other errors are thrown). */
+  deploymentExists(name: string): Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -112,6 +116,23 @@ export async function startPipelineStack(
     run: api.run,
     untilRun: api.untilRun,
     queued: (runId) => queuedEvents(clients.events, runId),
+    configureEmulator: async (patch) => {
+      const response = await fetch(`${emulator.url}/__emulator/config`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json', 'api-key': emulator.apiKey },
+        body: JSON.stringify(patch),
+      });
+      if (response.status !== 200) throw new Error(`emulator config ${JSON.stringify(patch)}: ${response.status} ${await response.text()}`);
+    },
+    deploymentExists: async (name) => {
+      try {
+        await clients.arm.deployments.get(RESOURCE_GROUP, ACCOUNT, name);
+        return true;
+      } catch (error) {
+        if ((error as { statusCode?: number }).statusCode === 404) return false;
+        throw error;
+      }
+    },
     stop: async () => {
       await host.stop();
       await emulator.close();
