@@ -61,6 +61,11 @@ export interface PipelineInput {
   limits?: Partial<WaitLimits>;
   /** How status checks ride out a service outage (absent in orchestrations started before it existed: the defaults). */
   outage?: OutageLimits;
+  /**
+   * A retry whose earlier attempt's job had succeeded: nothing is uploaded or trained; the run
+   * reads that job again and goes on to deploy its model (runs/retry.ts).
+   */
+  trainedJob?: { jobId: string; fromAttempt: number };
 }
 
 export interface PipelineCustomStatus {
@@ -226,7 +231,7 @@ export function* fineTunePipeline(context: OrchestrationContext): Step<{ status:
   const uploaded: string[] = [];
   let jobId: string | undefined;
   const alias = input.alias ?? input.dataset;
-  const deploymentName = candidateDeploymentName(alias, input.runId, input.options.deployment.name);
+  const deploymentName = candidateDeploymentName(alias, input.runId, input.options.deployment.name, input.attempt);
   let candidateDeployments: readonly string[] = [];
   try {
     yield* record({ status: 'uploading' });
@@ -239,21 +244,30 @@ export function* fineTunePipeline(context: OrchestrationContext): Step<{ status:
     if (prepared.artifacts.length > 0) yield* record({ artifacts: prepared.artifacts });
     const capacity = yield* call<Capacity>(CHECK_CAPACITY, { deploymentName, mayEvict: false, at: now() } satisfies CheckCapacityInput);
     if (!capacity.free) show({ jobStatus: `deployment quota full (${capacity.used}/${capacity.limit}); the run will wait for a slot after training` });
-    const trainingFileId = yield* call<string>(UPLOAD_FILE, { runId: input.runId, role: 'training', snapshot: prepared.trainingSnapshot } satisfies UploadFileInput);
-    uploaded.push(trainingFileId);
-    let validationFileId: string | undefined;
-    if (input.snapshots.validation) {
-      validationFileId = yield* call<string>(UPLOAD_FILE, { runId: input.runId, role: 'validation', snapshot: input.snapshots.validation } satisfies UploadFileInput);
-      uploaded.push(validationFileId);
-    }
-    yield* record({ files: { training: trainingFileId, ...(validationFileId ? { validation: validationFileId } : {}) } });
-    yield* untilProcessed(trainingFileId, 'training');
-    if (validationFileId) yield* untilProcessed(validationFileId, 'validation');
 
-    const job = yield* call<CreatedJob>(CREATE_JOB, { trainingFileId, ...(validationFileId ? { validationFileId } : {}), options: input.options } satisfies CreateJobInput);
+    let job: CreatedJob;
+    if (input.trainedJob) {
+      // Paid for already: the job is read once more below (it must still say succeeded) and its model deployed.
+      job = { jobId: input.trainedJob.jobId, status: 'succeeded', reused: true };
+      yield* record({ status: 'training', job: { id: job.jobId, status: job.status } });
+      yield* notify('run.training', 'training', { jobId: job.jobId, baseModel: input.options.baseModel, reusedFromAttempt: input.trainedJob.fromAttempt });
+    } else {
+      const trainingFileId = yield* call<string>(UPLOAD_FILE, { runId: input.runId, role: 'training', snapshot: prepared.trainingSnapshot } satisfies UploadFileInput);
+      uploaded.push(trainingFileId);
+      let validationFileId: string | undefined;
+      if (input.snapshots.validation) {
+        validationFileId = yield* call<string>(UPLOAD_FILE, { runId: input.runId, role: 'validation', snapshot: input.snapshots.validation } satisfies UploadFileInput);
+        uploaded.push(validationFileId);
+      }
+      yield* record({ files: { training: trainingFileId, ...(validationFileId ? { validation: validationFileId } : {}) } });
+      yield* untilProcessed(trainingFileId, 'training');
+      if (validationFileId) yield* untilProcessed(validationFileId, 'validation');
+
+      job = yield* call<CreatedJob>(CREATE_JOB, { trainingFileId, ...(validationFileId ? { validationFileId } : {}), options: input.options } satisfies CreateJobInput);
+      yield* record({ status: 'training', job: { id: job.jobId, status: job.status } });
+      yield* notify('run.training', 'training', { jobId: job.jobId, baseModel: input.options.baseModel });
+    }
     jobId = job.jobId;
-    yield* record({ status: 'training', job: { id: job.jobId, status: job.status } });
-    yield* notify('run.training', 'training', { jobId: job.jobId, baseModel: input.options.baseModel });
 
     // Monitor: adaptive durable-timer polling (see poll-policy.ts).
     let previous: JobObservation | undefined;
@@ -346,6 +360,7 @@ export function* fineTunePipeline(context: OrchestrationContext): Step<{ status:
       },
       {
         runId: input.runId,
+        ...(input.attempt !== undefined ? { attempt: input.attempt } : {}),
         dataset: input.dataset,
         alias,
         deploymentName,
@@ -357,7 +372,8 @@ export function* fineTunePipeline(context: OrchestrationContext): Step<{ status:
         exampleSnapshot: prepared.evalSet.blob,
         polling: input.polling,
         cleanUp: function* () {
-          if (input.deleteUploadedFiles) {
+          // A retry that deployed an earlier attempt's model uploaded nothing (that attempt cleaned up its own).
+          if (input.deleteUploadedFiles && uploaded.length > 0) {
             yield* call<null>(DELETE_FILES, uploaded);
             yield* record({ files: { deleted: true } });
             uploaded.length = 0;

@@ -51,6 +51,8 @@ export interface ReleaseTools {
 
 export interface ReleaseInput {
   runId: string;
+  /** The run's attempt (absent: the first); part of its deployments' names. */
+  attempt?: number;
   dataset: string;
   alias: string;
   deploymentName: string;
@@ -153,7 +155,7 @@ export function* releaseCandidate(tools: ReleaseTools, input: ReleaseInput): Ste
     const chosen = chooseCheckpoints(listed, promotion.checkpoints);
     const started: Array<{ checkpoint: JobCheckpoint; name: string; poller: string | null }> = [];
     for (const checkpoint of chosen) {
-      const name = checkpointDeploymentName(input.alias, input.runId, checkpoint.step, input.options.deployment.name);
+      const name = checkpointDeploymentName(input.alias, input.runId, checkpoint.step, input.options.deployment.name, input.attempt);
       const capacity = yield* call<Capacity>(CHECK_CAPACITY, { deploymentName: name, mayEvict: false, at: now() } satisfies CheckCapacityInput);
       if (!capacity.free) {
         skippedCheckpoints.push({ step: checkpoint.step, reason: `no free deployment slot (${capacity.used}/${capacity.limit})` });

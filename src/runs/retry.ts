@@ -3,6 +3,11 @@
  * *attempt of the same run id*. The run id names the data (a hash of the bytes), and the data did
  * not change, so a new id would break "same bytes, same run" and scatter one dataset's history over
  * ids; the earlier attempts stay in `previousAttempts`. Pure.
+ *
+ * Training is what costs money: when the last attempt's job had already succeeded (the run failed
+ * later — the deployment could not be made, the evaluation or smoke test failed, the service was
+ * unreachable for longer than OUTAGE_MAX_MINUTES), the next attempt deploys that job's model
+ * instead of uploading and training again (`trainedJob`).
  */
 import type { RunRecord, RunStatus } from './run-record.js';
 
@@ -17,6 +22,17 @@ export function canRetry(run: RunRecord): RetryCheck {
   return { ok: true };
 }
 
+/** The fine-tuned model of the run's job, if that job succeeded. */
+function trainedModel(run: RunRecord): string | undefined {
+  return run.job?.status === 'succeeded' ? run.job.fineTunedModel : undefined;
+}
+
+/** The succeeded job an attempt starts from instead of training (the latest attempt that had one). */
+export function trainedJob(run: RunRecord): { jobId: string; fineTunedModel: string; attempt: number } | undefined {
+  const last = run.previousAttempts?.at(-1);
+  return last?.jobId && last.fineTunedModel ? { jobId: last.jobId, fineTunedModel: last.fineTunedModel, attempt: last.attempt } : undefined;
+}
+
 /** The record of the next attempt: the last one summarized, then back to "validated, about to start". */
 export function nextAttempt(run: RunRecord, at: string): RunRecord {
   const attempt = run.attempt ?? 1;
@@ -26,6 +42,7 @@ export function nextAttempt(run: RunRecord, at: string): RunRecord {
     startedAt: run.phases.uploading?.startedAt ?? run.createdAt,
     endedAt: run.updatedAt,
     ...(run.job ? { jobId: run.job.id } : {}),
+    ...(trainedModel(run) ? { fineTunedModel: trainedModel(run) } : {}),
     ...(run.error ? { error: run.error } : {}),
   };
   const { job: _job, files: _files, deployment: _deployment, error: _error, ...rest } = structuredClone(run);

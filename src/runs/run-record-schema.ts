@@ -50,6 +50,7 @@ export const runRecordSchema = z.looseObject({
         startedAt: z.string(),
         endedAt: z.string(),
         jobId: z.string().optional(),
+        fineTunedModel: z.string().optional(),
         error: z.looseObject({ code: z.string(), message: z.string() }).optional(),
       }),
     )

@@ -139,7 +139,11 @@ export interface RunRecord {
   /** 1 for the first attempt; a retry (POST /api/runs/{runId}/retry) starts the next one. */
   attempt?: number;
   /** Earlier attempts of this run, oldest first (see runs/retry.ts). */
-  previousAttempts?: Array<{ attempt: number; status: RunStatus; startedAt: string; endedAt: string; jobId?: string; error?: RunError }>;
+  /**
+   * Earlier attempts, oldest first. `fineTunedModel` is set when that attempt's job had succeeded:
+   * the next attempt deploys it instead of training again (runs/retry.ts).
+   */
+  previousAttempts?: Array<{ attempt: number; status: RunStatus; startedAt: string; endedAt: string; jobId?: string; fineTunedModel?: string; error?: RunError }>;
   /** Notifications sent for this run (queue always; webhook when configured), oldest first. */
   notifications?: Array<{ id: string; type: string; at: string; webhook: 'delivered' | 'failed' | 'not configured' }>;
   /** Webhook deliveries that failed (a failing webhook never fails the run). */

@@ -48,7 +48,26 @@ describe('the pipeline under service faults', () => {
     expect(run.error?.code).toBe('DeploymentFailed');
     expect(run.error?.message).toContain('Quota exceeded for model deployments (injected).');
     expect((await stack.queued(run.runId)).map((e) => e.type)).toEqual(['run.training', 'run.failed']);
-  }, 60_000);
+
+    // The training was paid for: a retry deploys the same job's model instead of training again.
+    const jobsOf = async (): Promise<string[]> => {
+      const ids: string[] = [];
+      for await (const job of stack.openai.fineTuning.jobs.list()) ids.push(job.id);
+      return ids;
+    };
+    const jobsBefore = await jobsOf();
+    const retry = await fetch(`${stack.host.url}/api/runs/${run.runId}/retry`, { method: 'POST' });
+    expect(retry.status).toBe(202);
+    const again = await stack.untilRun('nodeploy', ['succeeded', 'failed', 'cancelled', 'not_promoted'], 60_000);
+    expect(again.error).toBeUndefined();
+    expect(again).toMatchObject({ status: 'succeeded', attempt: 2, job: { id: run.job?.id, status: 'succeeded' } });
+    expect(again.previousAttempts?.[0]).toMatchObject({ jobId: run.job?.id, fineTunedModel: run.job?.fineTunedModel, error: { code: 'DeploymentFailed' } });
+    expect(again.deployment?.model).toBe(run.job?.fineTunedModel);
+    expect(await jobsOf()).toEqual(jobsBefore);
+    const retried = (await stack.queued(run.runId)).filter((e) => e.attempt === 2);
+    expect(retried.map((e) => e.type)).toEqual(['run.training', 'run.succeeded']);
+    expect(retried[0]?.data).toMatchObject({ jobId: run.job?.id, reusedFromAttempt: 1 });
+  }, 120_000);
 
   it('a file Azure OpenAI fails to process ends the run failed with its status_details, and no job', async () => {
     await stack.configureEmulator({ failNextFile: { message: 'Invalid file format (injected).' } });

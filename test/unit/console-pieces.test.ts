@@ -7,7 +7,7 @@ import { statusLine } from '../../src/orchestrators/activities/record-run.js';
 import { pipelineInput } from '../../src/orchestrators/pipeline-input.js';
 import { lookupArtifact, servedArtifacts } from '../../src/runs/artifacts.js';
 import { datasetNameProblem } from '../../src/runs/dataset-name.js';
-import { canRetry, nextAttempt } from '../../src/runs/retry.js';
+import { canRetry, nextAttempt, trainedJob } from '../../src/runs/retry.js';
 import type { RunRecord } from '../../src/runs/run-record.js';
 import { applyUpdate } from '../../src/runs/run-store.js';
 import { metricsFromEvents, parseMetricsCsv } from '../../src/runs/training-metrics.js';
@@ -62,6 +62,19 @@ describe('retry', () => {
     expect(next.artifacts).toEqual(['inputs/training.jsonl', 'validation-report.json', 'validation-report.md']);
     expect(nextAttempt({ ...next, status: 'cancelled' }, '2026-01-03T00:00:00.000Z').attempt).toBe(3);
     expect(pipelineInput(next, { polling: { minSeconds: 1, maxSeconds: 2 }, deleteUploadedFiles: true, publicBaseUrl: 'http://x' })).toMatchObject({ attempt: 2, runId: next.runId });
+  });
+
+  it('a run that failed after its job succeeded is retried from that job (no training paid twice); a failed job is trained again', () => {
+    const deployFailed = run({ job: { id: 'ftjob-paid', status: 'succeeded', fineTunedModel: 'gpt-4o-mini.ft-paid' }, error: { code: 'service_unreachable', message: 'ARM down' } });
+    const next = nextAttempt(deployFailed, '2026-01-02T00:00:00.000Z');
+    expect(next.previousAttempts?.[0]).toMatchObject({ jobId: 'ftjob-paid', fineTunedModel: 'gpt-4o-mini.ft-paid' });
+    expect(trainedJob(next)).toEqual({ jobId: 'ftjob-paid', fineTunedModel: 'gpt-4o-mini.ft-paid', attempt: 1 });
+    const config = { polling: { minSeconds: 1, maxSeconds: 2 }, deleteUploadedFiles: true, publicBaseUrl: 'http://x' };
+    expect(pipelineInput(next, config).trainedJob).toEqual({ jobId: 'ftjob-paid', fromAttempt: 1 });
+    // The job itself failed: nothing to start from.
+    const jobFailed = nextAttempt(run(), '2026-01-02T00:00:00.000Z');
+    expect(jobFailed.previousAttempts?.[0]?.fineTunedModel).toBeUndefined();
+    expect(pipelineInput(jobFailed, config).trainedJob).toBeUndefined();
   });
 
   it("gives a retried attempt's notifications their own ids, so consumers that dedupe keep them", () => {

@@ -124,6 +124,12 @@ describe('checkpoints as contenders (promotion.checkpoints)', () => {
       for (const n of names) expect(isValidDeploymentName(n), n).toBe(true);
     }
     expect(checkpointDeploymentName('sarcasm', runId, 20)).toBe(`${candidateDeploymentName('sarcasm', runId)}-s20`);
+    // A retried attempt never reuses the failed attempt's names (that deployment may still be deleting).
+    expect(candidateDeploymentName('sarcasm', runId, undefined, 1)).toBe(candidateDeploymentName('sarcasm', runId));
+    expect(candidateDeploymentName('sarcasm', runId, undefined, 2)).toBe(`${candidateDeploymentName('sarcasm', runId)}-a2`);
+    expect(checkpointDeploymentName('sarcasm', runId, 20, undefined, 3)).toBe(`${candidateDeploymentName('sarcasm', runId)}-a3-s20`);
+    expect(isValidDeploymentName(candidateDeploymentName('x'.repeat(80), runId, undefined, 12))).toBe(true);
+    expect(candidateDeploymentName('x'.repeat(80), runId, undefined, 12)).toHaveLength(64);
   });
 
   it('a deployed checkpoint (served by its ftchkpt- id) counts against the fine-tuned deployment quota', () => {

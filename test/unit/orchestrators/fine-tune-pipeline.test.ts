@@ -164,6 +164,31 @@ describe('fineTunePipeline (the orchestrator generator)', () => {
     expect(run.timers).toEqual([15]);
   });
 
+  it('a retry after a succeeded job deploys that job\'s model: nothing uploaded, no new job, the job read once', () => {
+    const run = drive(
+      { jobStatus: () => ({ status: 'succeeded', fineTunedModel: 'gpt-4o-mini.ft-1', resultFiles: [] }) },
+      { input: { attempt: 2, trainedJob: { jobId: 'ftjob-paid', fromAttempt: 1 } } },
+    );
+    expect(run.result).toEqual({ status: 'succeeded' });
+    expect(run.names).not.toContain('uploadFile');
+    expect(run.names).not.toContain('createJob');
+    expect(run.names).not.toContain('deleteFiles');
+    expect(run.calls.filter((c) => c.name === 'jobStatus').map((c) => c.input)).toEqual([{ runId: INPUT.runId, jobId: 'ftjob-paid' }]);
+    expect(run.calls.find((c) => c.name === 'deployModel')?.input).toMatchObject({ model: 'gpt-4o-mini.ft-1' });
+    expect(run.statuses).toEqual(['uploading', 'training', 'deploying', 'evaluating', 'succeeded']);
+    expect(run.events[0]).toMatchObject({ type: 'run.training', data: { jobId: 'ftjob-paid', reusedFromAttempt: 1 } });
+  });
+
+  it('a retry whose earlier job is no longer there fails with the service\'s answer, and trains nothing', () => {
+    const run = drive(
+      { jobStatus: () => ({ ok: false, error: { code: 'notFound', message: 'The job ftjob-gone does not exist.' } }) },
+      { input: { attempt: 2, trainedJob: { jobId: 'ftjob-gone', fromAttempt: 1 } } },
+    );
+    expect(run.result).toEqual({ status: 'failed' });
+    expect(run.names).not.toContain('createJob');
+    expect(run.updates.at(-1)).toMatchObject({ status: 'failed', error: { code: 'notFound' } });
+  });
+
   it('a candidate the gate rejects ends not_promoted, its deployment removed', () => {
     const run = drive({
       evaluateCandidate: () => ({ ...(DEFAULTS.evaluateCandidate!(undefined, 1) as object), decision: { promote: false, reason: 'worse than the champion' } }),
