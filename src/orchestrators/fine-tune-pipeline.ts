@@ -65,7 +65,7 @@ export interface PipelineInput {
    * A retry whose earlier attempt's job had succeeded: nothing is uploaded or trained; the run
    * reads that job again and goes on to deploy its model (runs/retry.ts).
    */
-  trainedJob?: { jobId: string; fromAttempt: number };
+  trainedJob?: { jobId: string; fineTunedModel: string; fromAttempt: number };
 }
 
 export interface PipelineCustomStatus {
@@ -249,7 +249,8 @@ export function* fineTunePipeline(context: OrchestrationContext): Step<{ status:
     if (input.trainedJob) {
       // Paid for already: the job is read once more below (it must still say succeeded) and its model deployed.
       job = { jobId: input.trainedJob.jobId, status: 'succeeded', reused: true };
-      yield* record({ status: 'training', job: { id: job.jobId, status: job.status } });
+      // The model is recorded at once, so a retry of this attempt still finds it (runs/retry.ts).
+      yield* record({ status: 'training', job: { id: job.jobId, status: job.status, fineTunedModel: input.trainedJob.fineTunedModel } });
       yield* notify('run.training', 'training', { jobId: job.jobId, baseModel: input.options.baseModel, reusedFromAttempt: input.trainedJob.fromAttempt });
     } else {
       const trainingFileId = yield* call<string>(UPLOAD_FILE, { runId: input.runId, role: 'training', snapshot: prepared.trainingSnapshot } satisfies UploadFileInput);

@@ -24,6 +24,6 @@ export function pipelineInput(run: RunRecord, config: Pick<AppConfig, 'polling' 
     deleteUploadedFiles: config.deleteUploadedFiles,
     chatUrl: `${config.publicBaseUrl}/api/v1/chat/completions`,
     ...(run.attempt !== undefined && run.attempt > 1 ? { attempt: run.attempt } : {}),
-    ...(trained ? { trainedJob: { jobId: trained.jobId, fromAttempt: trained.attempt } } : {}),
+    ...(trained ? { trainedJob: { jobId: trained.jobId, fineTunedModel: trained.fineTunedModel, fromAttempt: trained.attempt } } : {}),
   };
 }

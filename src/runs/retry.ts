@@ -29,8 +29,9 @@ function trainedModel(run: RunRecord): string | undefined {
 
 /** The succeeded job an attempt starts from instead of training (the latest attempt that had one). */
 export function trainedJob(run: RunRecord): { jobId: string; fineTunedModel: string; attempt: number } | undefined {
-  const last = run.previousAttempts?.at(-1);
-  return last?.jobId && last.fineTunedModel ? { jobId: last.jobId, fineTunedModel: last.fineTunedModel, attempt: last.attempt } : undefined;
+  // The latest that had one: an attempt that reused it and failed before deploying still points at it.
+  const trained = run.previousAttempts?.findLast((a) => a.jobId && a.fineTunedModel);
+  return trained?.jobId && trained.fineTunedModel ? { jobId: trained.jobId, fineTunedModel: trained.fineTunedModel, attempt: trained.attempt } : undefined;
 }
 
 /** The record of the next attempt: the last one summarized, then back to "validated, about to start". */
@@ -45,7 +46,7 @@ export function nextAttempt(run: RunRecord, at: string): RunRecord {
     ...(trainedModel(run) ? { fineTunedModel: trainedModel(run) } : {}),
     ...(run.error ? { error: run.error } : {}),
   };
-  const { job: _job, files: _files, deployment: _deployment, error: _error, ...rest } = structuredClone(run);
+  const { job: _job, files: _files, deployment: _deployment, error: _error, outage: _outage, ...rest } = structuredClone(run);
   return {
     ...rest,
     status: 'validating',

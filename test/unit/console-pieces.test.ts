@@ -70,7 +70,11 @@ describe('retry', () => {
     expect(next.previousAttempts?.[0]).toMatchObject({ jobId: 'ftjob-paid', fineTunedModel: 'gpt-4o-mini.ft-paid' });
     expect(trainedJob(next)).toEqual({ jobId: 'ftjob-paid', fineTunedModel: 'gpt-4o-mini.ft-paid', attempt: 1 });
     const config = { polling: { minSeconds: 1, maxSeconds: 2 }, deleteUploadedFiles: true, publicBaseUrl: 'http://x' };
-    expect(pipelineInput(next, config).trainedJob).toEqual({ jobId: 'ftjob-paid', fromAttempt: 1 });
+    expect(pipelineInput(next, config).trainedJob).toEqual({ jobId: 'ftjob-paid', fineTunedModel: 'gpt-4o-mini.ft-paid', fromAttempt: 1 });
+    // Attempt 2 reused it and failed before deploying (an outage): attempt 3 still starts from it, with no outage of its own.
+    const third = nextAttempt({ ...next, status: 'failed', job: { id: 'ftjob-paid', status: 'succeeded' }, outage: { since: 't', phase: 'training', checking: 'x', error: { code: 'http_503', message: 'down' }, failures: 9 } }, '2026-01-03T00:00:00.000Z');
+    expect(trainedJob(third)).toEqual({ jobId: 'ftjob-paid', fineTunedModel: 'gpt-4o-mini.ft-paid', attempt: 1 });
+    expect(third.outage).toBeUndefined();
     // The job itself failed: nothing to start from.
     const jobFailed = nextAttempt(run(), '2026-01-02T00:00:00.000Z');
     expect(jobFailed.previousAttempts?.[0]?.fineTunedModel).toBeUndefined();

@@ -57,7 +57,10 @@ df.app.activity(CREATE_JOB, {
         if (job.training_file === input.trainingFileId) return { jobId: job.id, status: job.status, reused: true };
         if (++scanned >= REUSE_SCAN_LIMIT) break;
       }
-      const job: FineTuningJob = await openai.fineTuning.jobs.create(jobCreateParams(input) as unknown as JobCreateParams);
+      // No SDK retry of this POST: a retry inside the call would skip the look-up above, and a job
+      // created whose answer was lost would be created (and paid for) twice. The activity's durable
+      // retry runs the look-up again first.
+      const job: FineTuningJob = await openai.fineTuning.jobs.create(jobCreateParams(input) as unknown as JobCreateParams, { maxRetries: 0 });
       return { jobId: job.id, status: job.status, reused: false };
     }),
 });

@@ -28,7 +28,10 @@ df.app.activity(UPLOAD_FILE, {
       if (!download.readableStreamBody) throw new Error(`snapshot ${input.snapshot} has no content`);
       // Streamed from the blob into the multipart body: memory stays flat however big the file is.
       const file = toStreamingFile(download.readableStreamBody as NodeJS.ReadableStream & AsyncIterable<Uint8Array>, filename, { type: 'application/jsonl' });
-      const created = await openai.files.create({ file, purpose: 'fine-tune' });
+      // No SDK retry: the streamed body cannot be sent twice, and a retry inside the call would skip
+      // the look-up above (a file whose answer was lost would be uploaded again). The durable retry
+      // of the activity looks first.
+      const created = await openai.files.create({ file, purpose: 'fine-tune' }, { maxRetries: 0 });
       return created.id;
     }),
 });

@@ -167,7 +167,7 @@ describe('fineTunePipeline (the orchestrator generator)', () => {
   it('a retry after a succeeded job deploys that job\'s model: nothing uploaded, no new job, the job read once', () => {
     const run = drive(
       { jobStatus: () => ({ status: 'succeeded', fineTunedModel: 'gpt-4o-mini.ft-1', resultFiles: [] }) },
-      { input: { attempt: 2, trainedJob: { jobId: 'ftjob-paid', fromAttempt: 1 } } },
+      { input: { attempt: 2, trainedJob: { jobId: 'ftjob-paid', fineTunedModel: 'gpt-4o-mini.ft-1', fromAttempt: 1 } } },
     );
     expect(run.result).toEqual({ status: 'succeeded' });
     expect(run.names).not.toContain('uploadFile');
@@ -177,12 +177,13 @@ describe('fineTunePipeline (the orchestrator generator)', () => {
     expect(run.calls.find((c) => c.name === 'deployModel')?.input).toMatchObject({ model: 'gpt-4o-mini.ft-1' });
     expect(run.statuses).toEqual(['uploading', 'training', 'deploying', 'evaluating', 'succeeded']);
     expect(run.events[0]).toMatchObject({ type: 'run.training', data: { jobId: 'ftjob-paid', reusedFromAttempt: 1 } });
+    expect(run.updates.find((u) => u.status === 'training')).toMatchObject({ job: { id: 'ftjob-paid', status: 'succeeded', fineTunedModel: 'gpt-4o-mini.ft-1' } });
   });
 
   it('a retry whose earlier job is no longer there fails with the service\'s answer, and trains nothing', () => {
     const run = drive(
       { jobStatus: () => ({ ok: false, error: { code: 'notFound', message: 'The job ftjob-gone does not exist.' } }) },
-      { input: { attempt: 2, trainedJob: { jobId: 'ftjob-gone', fromAttempt: 1 } } },
+      { input: { attempt: 2, trainedJob: { jobId: 'ftjob-gone', fineTunedModel: 'gpt-4o-mini.ft-gone', fromAttempt: 1 } } },
     );
     expect(run.result).toEqual({ status: 'failed' });
     expect(run.names).not.toContain('createJob');
