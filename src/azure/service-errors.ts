@@ -14,27 +14,17 @@ export interface ServiceFailure {
 export interface Classified {
   permanent: boolean;
   failure: ServiceFailure;
-  /** From `Retry-After` / `retry-after-ms`, for 429s. */
-  retryAfterMs?: number;
 }
 
-type HeaderBag = { get?: (name: string) => string | null | undefined } | Record<string, string | undefined> | undefined;
-
-function header(headers: HeaderBag, name: string): string | undefined {
-  if (!headers) return undefined;
-  if (typeof (headers as { get?: unknown }).get === 'function') return (headers as { get: (n: string) => string | null | undefined }).get(name) ?? undefined;
-  return (headers as Record<string, string | undefined>)[name];
-}
-
-export function retryAfterMs(headers: HeaderBag): number | undefined {
-  const ms = Number(header(headers, 'retry-after-ms'));
-  if (Number.isFinite(ms) && ms > 0) return ms;
-  const value = header(headers, 'retry-after');
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+/**
+ * A bug in the app's own code (a TypeError reading a field that is not there, and the like), not a
+ * service that could not be reached: retrying it — or waiting it out as an outage for an hour —
+ * only hides it. undici's fetch reports network failures as `TypeError('fetch failed', { cause })`,
+ * so a TypeError with a cause, or with that message, is still a network error.
+ */
+function isCodeBug(error: unknown): boolean {
+  if (!(error instanceof TypeError || error instanceof ReferenceError || error instanceof RangeError)) return false;
+  return error.cause === undefined && error.message !== 'fetch failed';
 }
 
 export function classifyError(error: unknown): Classified {
@@ -44,17 +34,14 @@ export function classifyError(error: unknown): Classified {
     code?: string | number | null;
     message?: string;
     error?: { code?: string; message?: string };
-    headers?: HeaderBag;
-    response?: { headers?: HeaderBag };
   };
   const status = typeof e?.status === 'number' ? e.status : typeof e?.statusCode === 'number' ? e.statusCode : undefined;
   const code = String(e?.error?.code ?? e?.code ?? (status !== undefined ? `http_${status}` : 'network_error'));
   const message = e?.error?.message ?? e?.message ?? String(error);
+  if (status === undefined && isCodeBug(error)) return { permanent: true, failure: { code: 'internal_error', message } };
   const failure: ServiceFailure = { code, message, ...(status !== undefined ? { status } : {}) };
-  if (status === undefined || status === 408 || status === 429 || status >= 500) {
-    const after = status === 429 ? retryAfterMs(e.headers ?? e.response?.headers) : undefined;
-    return { permanent: false, failure, ...(after !== undefined ? { retryAfterMs: after } : {}) };
-  }
+  // Retry-After is honoured by the SDKs' own quick retries (openai, @azure/core-rest-pipeline).
+  if (status === undefined || status === 408 || status === 429 || status >= 500) return { permanent: false, failure };
   return { permanent: true, failure };
 }
 

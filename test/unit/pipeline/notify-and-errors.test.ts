@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { classifyError, retryAfterMs } from '../../../src/azure/service-errors.js';
+import { classifyError } from '../../../src/azure/service-errors.js';
 import { signBody, verifySignature } from '../../../src/notify/signature.js';
 import { runEvent } from '../../../src/notify/events.js';
 import { PermanentFailure, runActivity } from '../../../src/orchestrators/activity-result.js';
@@ -22,16 +22,16 @@ describe('webhook signature', () => {
 });
 
 describe('classifyError', () => {
-  it('retries 429 (with Retry-After), 408, 5xx and network errors; not other 4xx', () => {
-    const headers = new Headers({ 'retry-after': '2' });
-    expect(classifyError({ status: 429, headers, error: { code: '429', message: 'slow down' } })).toEqual({
+  it('retries 429, 408, 5xx and network errors; not other 4xx', () => {
+    expect(classifyError({ status: 429, error: { code: '429', message: 'slow down' } })).toEqual({
       permanent: false,
       failure: { code: '429', message: 'slow down', status: 429 },
-      retryAfterMs: 2000,
     });
     expect(classifyError({ statusCode: 503, code: 'ServiceUnavailable', message: 'busy' }).permanent).toBe(false);
     expect(classifyError({ status: 408, message: 'timeout' }).permanent).toBe(false);
     expect(classifyError(new TypeError('fetch failed'))).toMatchObject({ permanent: false, failure: { code: 'network_error' } });
+    expect(classifyError(new TypeError('terminated', { cause: new Error('other side closed') })).permanent).toBe(false);
+    expect(classifyError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }))).toMatchObject({ permanent: false, failure: { code: 'ECONNREFUSED' } });
     expect(classifyError({ status: 400, error: { code: 'invalidPayload', message: "Invalid 'suffix'" } })).toEqual({
       permanent: true,
       failure: { code: 'invalidPayload', message: "Invalid 'suffix'", status: 400 },
@@ -39,10 +39,15 @@ describe('classifyError', () => {
     expect(classifyError({ statusCode: 403, code: 'AuthorizationFailed', message: 'no' }).permanent).toBe(true);
   });
 
-  it('reads retry-after-ms first, then seconds or an HTTP date', () => {
-    expect(retryAfterMs(new Headers({ 'retry-after-ms': '250', 'retry-after': '9' }))).toBe(250);
-    expect(retryAfterMs({ 'retry-after': '3' })).toBe(3000);
-    expect(retryAfterMs(new Headers())).toBeUndefined();
+  it("does not retry (or wait out as an outage) a bug in the app's own code", () => {
+    let bug: unknown;
+    try {
+      (undefined as unknown as { status: string }).status.trim();
+    } catch (error) {
+      bug = error;
+    }
+    expect(classifyError(bug)).toMatchObject({ permanent: true, failure: { code: 'internal_error' } });
+    expect(classifyError(new RangeError('Invalid time value')).permanent).toBe(true);
   });
 });
 
