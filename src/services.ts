@@ -38,6 +38,13 @@ export interface Services {
 
 let services: Services | undefined;
 
+/**
+ * The time limit of one status read (job, file, deployment). The SDKs' default is 10 minutes per
+ * request — right for an upload, but a read that hangs that long, retried by the SDK and then by
+ * the orchestration, would hold a run ~90 minutes before the outage handling notices anything.
+ */
+export const STATUS_READ_TIMEOUT_MS = 30_000;
+
 /** Each client is built when first asked for, so a function that needs only storage never builds a credential. */
 export function getServices(): Services {
   if (services) return services;

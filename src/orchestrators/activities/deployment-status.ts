@@ -2,7 +2,7 @@ import * as df from 'durable-functions';
 import { ARM_SCOPE } from '../../azure/arm-client.js';
 import { credentialFor, isLoopbackHttp } from '../../azure/credentials.js';
 import { runActivity } from '../activity-result.js';
-import { getServices } from '../../services.js';
+import { getServices, STATUS_READ_TIMEOUT_MS } from '../../services.js';
 
 export const DEPLOYMENT_STATUS = 'deploymentStatus';
 export interface DeploymentStatusInput {
@@ -27,7 +27,7 @@ df.app.activity(DEPLOYMENT_STATUS, {
   handler: (input: DeploymentStatusInput) =>
     runActivity(async (): Promise<DeploymentStatus> => {
       const { arm, config } = getServices();
-      const result = deploymentView(await arm.deployments.get(config.arm.resourceGroup, config.arm.account, input.name));
+      const result = deploymentView(await arm.deployments.get(config.arm.resourceGroup, config.arm.account, input.name, { requestOptions: { timeout: STATUS_READ_TIMEOUT_MS } }));
       if (['Failed', 'Canceled', 'Disabled'].includes(result.provisioningState)) result.error = (await operationError(input.pollerState)) ?? 'the deployment failed (provisioningState Failed)';
       return result;
     }),

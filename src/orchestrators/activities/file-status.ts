@@ -1,6 +1,6 @@
 import * as df from 'durable-functions';
 import { runActivity } from '../activity-result.js';
-import { getServices } from '../../services.js';
+import { getServices, STATUS_READ_TIMEOUT_MS } from '../../services.js';
 
 export const FILE_STATUS = 'fileStatus';
 export interface FileStatus {
@@ -17,6 +17,6 @@ export function fileStatusOf(file: { status: string; status_details?: string | n
 df.app.activity(FILE_STATUS, {
   handler: (fileId: string) =>
     runActivity(async (): Promise<FileStatus> => {
-      return fileStatusOf(await getServices().openai.files.retrieve(fileId));
+      return fileStatusOf(await getServices().openai.files.retrieve(fileId, { timeout: STATUS_READ_TIMEOUT_MS }));
     }),
 });

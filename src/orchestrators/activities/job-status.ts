@@ -1,7 +1,7 @@
 import * as df from 'durable-functions';
 import { applyUpdate } from '../../runs/run-store.js';
 import { runActivity } from '../activity-result.js';
-import { getServices } from '../../services.js';
+import { getServices, STATUS_READ_TIMEOUT_MS } from '../../services.js';
 
 export const JOB_STATUS = 'jobStatus';
 export interface JobStatusInput {
@@ -70,8 +70,8 @@ df.app.activity(JOB_STATUS, {
   handler: (input: JobStatusInput) =>
     runActivity(async (): Promise<JobProgress> => {
       const { openai, store } = getServices();
-      const job = await openai.fineTuning.jobs.retrieve(input.jobId);
-      const events = await openai.fineTuning.jobs.listEvents(input.jobId, { limit: 20 });
+      const job = await openai.fineTuning.jobs.retrieve(input.jobId, { timeout: STATUS_READ_TIMEOUT_MS });
+      const events = await openai.fineTuning.jobs.listEvents(input.jobId, { limit: 20 }, { timeout: STATUS_READ_TIMEOUT_MS });
       const progress = jobProgress(job, events.data);
       const { resultFiles: _files, error: _error, estimatedFinish, ...recorded } = progress;
       await store.update(input.runId, (run) =>
