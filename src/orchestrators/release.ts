@@ -151,7 +151,14 @@ export function* releaseCandidate(tools: ReleaseTools, input: ReleaseInput): Ste
   const checkpoints: NonNullable<EvaluateCandidateInput['checkpoints']> = [];
   const skippedCheckpoints: Array<{ step: number; reason: string }> = [];
   if (promotion.checkpoints > 0) {
-    const listed = yield* call<JobCheckpoint[]>(LIST_CHECKPOINTS, { jobId: input.jobId } satisfies ListCheckpointsInput);
+    let listed: JobCheckpoint[] = [];
+    try {
+      listed = yield* call<JobCheckpoint[]>(LIST_CHECKPOINTS, { jobId: input.jobId } satisfies ListCheckpointsInput);
+    } catch (error) {
+      // Extras: checkpoints the service will not list are skipped, the candidate still competes.
+      if (!(error instanceof PermanentFailure)) throw error;
+      skippedCheckpoints.push({ step: 0, reason: `the job's checkpoints could not be listed: ${error.code}: ${error.message}` });
+    }
     const chosen = chooseCheckpoints(listed, promotion.checkpoints);
     const started: Array<{ checkpoint: JobCheckpoint; name: string; poller: string | null }> = [];
     for (const checkpoint of chosen) {
@@ -161,14 +168,19 @@ export function* releaseCandidate(tools: ReleaseTools, input: ReleaseInput): Ste
         skippedCheckpoints.push({ step: checkpoint.step, reason: `no free deployment slot (${capacity.used}/${capacity.limit})` });
         continue;
       }
+      // Listed as live before the PUT: if the PUT lands but its answer is lost and the run fails,
+      // the run's clean-up still deletes it (a delete of a deployment that is not there is a no-op).
+      live.push(name);
+      input.onDeployed([...live]);
       try {
         const poller = yield* call<string | null>(DEPLOY_MODEL, { name, model: checkpoint.id, sku: target.sku, capacity: target.capacity } satisfies DeployModelInput);
-        live.push(name);
-        input.onDeployed([...live]);
         yield* recordDeployment(name, checkpoint.id);
         started.push({ checkpoint, name, poller });
       } catch (error) {
         if (!(error instanceof PermanentFailure)) throw error;
+        // Refused: nothing was created.
+        live.splice(live.indexOf(name), 1);
+        input.onDeployed([...live]);
         skippedCheckpoints.push({ step: checkpoint.step, reason: `${error.code}: ${error.message}` });
       }
     }

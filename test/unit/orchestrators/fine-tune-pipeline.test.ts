@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { fineTunePipeline, type PipelineInput } from '../../../src/orchestrators/fine-tune-pipeline.js';
 import type { RecordRunInput } from '../../../src/orchestrators/activities/record-run.js';
 import type { RunEvent } from '../../../src/runs/run-record.js';
+import { DEFAULT_PROMOTION } from '../../../src/evaluation/promotion.js';
 
 type Activity = { kind: 'activity'; name: string; input: unknown; retry: { maxNumberOfAttempts: number } };
 type Timer = { kind: 'timer'; fireAt: Date; cancel(): void; isCompleted: boolean };
@@ -188,6 +189,32 @@ describe('fineTunePipeline (the orchestrator generator)', () => {
     expect(run.result).toEqual({ status: 'failed' });
     expect(run.names).not.toContain('createJob');
     expect(run.updates.at(-1)).toMatchObject({ status: 'failed', error: { code: 'notFound' } });
+  });
+
+  it("a checkpoint deployment whose PUT answer is lost is still removed when the run fails", () => {
+    const checkpointsInput = { options: { ...INPUT.options, promotion: { ...DEFAULT_PROMOTION, checkpoints: 1 } } };
+    const run = drive(
+      {
+        listCheckpoints: () => [
+          { id: 'ftchkpt-30', name: 'ft-1:ckpt-step-30', step: 30 },
+          { id: 'ftchkpt-20', name: 'ft-1:ckpt-step-20', step: 20 },
+        ],
+        deployModel: (input) => ((input as { model: string }).model === 'ftchkpt-20' ? transient('Activity function deployModel failed: http_503') : null),
+      },
+      { input: checkpointsInput },
+    );
+    expect(run.result).toEqual({ status: 'failed' });
+    const removed = run.calls.filter((c) => c.name === 'removeDeployment').map((c) => (c.input as { name: string }).name);
+    expect(removed.some((name) => name.endsWith('-s20'))).toBe(true);
+  });
+
+  it("checkpoints the service will not list are skipped; the candidate still competes", () => {
+    const run = drive(
+      { listCheckpoints: () => ({ ok: false, error: { code: 'notFound', message: 'no checkpoints' } }) },
+      { input: { options: { ...INPUT.options, promotion: { ...DEFAULT_PROMOTION, checkpoints: 2 } } } },
+    );
+    expect(run.result).toEqual({ status: 'succeeded' });
+    expect(run.calls.find((c) => c.name === 'evaluateCandidate')?.input).toMatchObject({ skippedCheckpoints: [{ step: 0, reason: expect.stringContaining('no checkpoints') }] });
   });
 
   it('a candidate the gate rejects ends not_promoted, its deployment removed', () => {
