@@ -67,13 +67,20 @@ export async function publish(event: Notification, deps: PublishDeps): Promise<s
   if ('runId' in event && deps.store) {
     // The run page and `ftpipe run` list what was sent; a failed webhook also lands in notificationFailures.
     const webhook = problem ? 'failed' : deps.webhook.webhookUrl ? 'delivered' : 'not configured';
-    await deps.store.update(event.runId, (run) =>
-      applyUpdate(run, {
-        at: new Date().toISOString(),
-        notification: { id: event.id, type: event.type, webhook },
-        ...(problem ? { notificationFailure: { event: event.id, error: problem } } : {}),
-      }),
-    );
+    try {
+      await deps.store.update(event.runId, (run) =>
+        applyUpdate(run, {
+          at: new Date().toISOString(),
+          notification: { id: event.id, type: event.type, webhook },
+          ...(problem ? { notificationFailure: { event: event.id, error: problem } } : {}),
+        }),
+      );
+    } catch (error) {
+      // The queue message is the contract and it is sent: a record that cannot be written (storage
+      // busy, conflicting writers) costs the run page one line, not the caller a 500 after an alias
+      // already switched, nor a second message from a retried activity.
+      deps.log(`notification ${event.id} sent, but not recorded on run ${event.runId}: ${(error as Error).message}`);
+    }
   }
   return problem;
 }

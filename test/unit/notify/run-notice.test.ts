@@ -33,4 +33,14 @@ describe('publishRunNotice (alias and deployment events outside an orchestration
     expect(update).not.toHaveBeenCalled();
     expect(log.join('\n')).toContain('its record is unreadable (r2/run.json: missing inputs)');
   });
+
+  it('does not fail the caller when the notice cannot be recorded on the run (the message is sent)', async () => {
+    const { events, sent } = queue();
+    const run = { runId: 'r3', dataset: 'd', status: 'succeeded', notifications: [] } as unknown as RunRecord;
+    const store = { get: async () => run, update: async () => Promise.reject(new Error('412 ConditionNotMet after 5 tries')) } as unknown as RunStore;
+    const log: string[] = [];
+    await expect(publishRunNotice('alias.rolled_back', { runId: 'r3', dataset: 'd' }, {}, at, at, { events, webhook: {}, store, log: (l) => log.push(l) })).resolves.toBeUndefined();
+    expect(sent.map((e) => e.id)).toEqual([`r3:alias.rolled_back:${at}`]);
+    expect(log.join('\n')).toContain('not recorded on run r3: 412 ConditionNotMet after 5 tries');
+  });
 });
