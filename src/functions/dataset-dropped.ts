@@ -20,17 +20,16 @@
  */
 import { app, type EventGridEvent, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
-import { setting } from '../config.js';
 import { appIntakeDeps } from '../intake/app-deps.js';
 import { dropOfEvent } from '../intake/drop-event.js';
 import { processDrop, type IntakeOutcome } from '../intake/process-drop.js';
+import { getServices } from '../services.js';
 
 export const DATASET_DROPPED = 'datasetDropped';
 
 export async function datasetDropped(event: EventGridEvent, context: InvocationContext): Promise<void> {
-  // Read per event, not at load: an Event Grid trigger has no path to resolve when the app starts.
-  const container = setting('DATASETS_CONTAINER') ?? 'datasets';
-  const drop = dropOfEvent(event, container);
+  // The validated setting (its declared default applies): an Event Grid trigger names no path of its own.
+  const drop = dropOfEvent(event, getServices().config.datasetsContainer);
   if (drop.kind === 'ignored') {
     // Acknowledged (returns normally): Event Grid would only re-deliver the same event.
     context.log(`Drop event ${String(event.id ?? '')} ignored: ${drop.reason}.`);
