@@ -8,6 +8,7 @@ import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import type { AliasRecord } from '../aliases/alias-record.js';
 import type { AliasListing, AliasTargetView, AliasView } from '../aliases/alias-view.js';
+import { winnerScores } from '../evaluation/evaluation-result.js';
 import type { RunRecord } from '../runs/run-record.js';
 import { api, listRuns, post } from './api.js';
 import { number, StatusBadge, when } from './format.js';
@@ -103,7 +104,8 @@ function promotable(alias: AliasView, listing: AliasListing, runs: readonly RunR
 /** The run's score on its promotion metric, to choose between candidates. */
 function metricOf(run: RunRecord): string {
   const e = run.evaluation;
-  const score = e?.aggregates.candidate?.[e.metric];
+  // The contender the run went on with: a checkpoint that beat its final model, else the final model.
+  const score = e ? winnerScores(e)?.[e.metric] : undefined;
   return e && typeof score === 'number' ? ` · ${e.metric} ${score.toFixed(3)}` : '';
 }
 

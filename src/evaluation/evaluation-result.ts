@@ -67,3 +67,11 @@ export interface EvaluationSummary {
   winner?: Winner;
   artifacts: string[];
 }
+
+/**
+ * The scores of the contender the run went on with: the checkpoint that won its own evaluation,
+ * else the final model. One reading for the release, the alias API and the console.
+ */
+export function winnerScores(evaluation: Pick<EvaluationSummary, 'aggregates' | 'winner'>): Record<string, number | null> | undefined {
+  return evaluation.aggregates[evaluation.winner?.role ?? 'candidate'];
+}

@@ -7,6 +7,7 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import { AliasConflict } from '../aliases/alias-record.js';
 import { AliasStore } from '../aliases/alias-store.js';
 import { viewRegistry, type AliasListing } from '../aliases/alias-view.js';
+import { winnerScores } from '../evaluation/evaluation-result.js';
 import { publishRunNotice } from '../notify/publish.js';
 import { getServices } from '../services.js';
 import type { RunEventType } from '../runs/run-record.js';
@@ -72,7 +73,7 @@ export async function promoteAlias(request: HttpRequest, context: InvocationCont
         runId,
         ...(candidate.baseModel ? { baseModel: candidate.baseModel } : {}),
         ...(candidate.sku ? { sku: candidate.sku } : {}),
-        ...(run?.evaluation?.aggregates[run.evaluation.winner?.role ?? 'candidate'] ? { scores: run.evaluation.aggregates[run.evaluation.winner?.role ?? 'candidate']! } : {}),
+        ...(run?.evaluation && winnerScores(run.evaluation) ? { scores: winnerScores(run.evaluation)! } : {}),
       },
       at,
       config.aliases.graceMs,

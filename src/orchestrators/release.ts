@@ -9,7 +9,7 @@
 import type { Task } from 'durable-functions';
 import { checkpointDeploymentName } from '../aliases/deployment-name.js';
 import { chooseCheckpoints, type JobCheckpoint } from '../evaluation/checkpoints.js';
-import type { EvaluationSummary } from '../evaluation/evaluation-result.js';
+import { winnerScores, type EvaluationSummary } from '../evaluation/evaluation-result.js';
 import { DEFAULT_PROMOTION } from '../evaluation/promotion.js';
 import type { RunEventType, RunOptions, RunStatus } from '../runs/run-record.js';
 import type { RunUpdate } from '../runs/run-store.js';
@@ -222,7 +222,7 @@ export function* releaseCandidate(tools: ReleaseTools, input: ReleaseInput): Ste
   if (winner) yield* record({ deployment });
   const scores = {
     metric: evaluation.metric,
-    candidate: evaluation.aggregates[chosenRole] ?? null,
+    candidate: winnerScores(evaluation) ?? null,
     champion: evaluation.aggregates.champion ?? null,
     ...(evaluation.aggregates.base ? { base: evaluation.aggregates.base } : {}),
     ...(winner ? { winner: chosenRole, contenders: Object.fromEntries(evaluation.contenders.filter((c) => c.role !== 'champion' && c.role !== 'base').map((c) => [c.role, evaluation.aggregates[c.role] ?? null])) } : {}),
@@ -239,7 +239,7 @@ export function* releaseCandidate(tools: ReleaseTools, input: ReleaseInput): Ste
         runId: input.runId,
         baseModel: input.options.baseModel,
         sku: target.sku,
-        scores: evaluation.aggregates[chosenRole] ?? {},
+        scores: winnerScores(evaluation) ?? {},
       },
       reason: decision.reason,
       at: now(),

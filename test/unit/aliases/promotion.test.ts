@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { candidateDeploymentName, checkpointDeploymentName, isValidDeploymentName } from '../../../src/aliases/deployment-name.js';
 import { isFineTunedModel } from '../../../src/aliases/deployment-ops.js';
 import { bestContender, chooseCheckpoints, runWinner, type JobCheckpoint } from '../../../src/evaluation/checkpoints.js';
+import { winnerScores } from '../../../src/evaluation/evaluation-result.js';
 import { decidePromotion } from '../../../src/evaluation/promotion.js';
 import { parsePromotion, parseBudget, parseLifecycle } from '../../../src/runs/release-options.js';
 import type { OptionsProblem } from '../../../src/runs/run-options.js';
@@ -108,6 +109,9 @@ describe('checkpoints as contenders (promotion.checkpoints)', () => {
       step: 20,
       reason: 'similarity: candidate 0.500, checkpoint-20 0.700, checkpoint-10 0.600; checkpoint-20 beats the final model',
     });
+    // The scores the alias API, the console and the notification show are the winner's, not the final model's.
+    expect(winnerScores({ aggregates, winner })).toEqual({ similarity: 0.7 });
+    expect(winnerScores({ aggregates })).toEqual({ similarity: 0.5 });
     // …and then loses to the champion under the usual rule.
     expect(decidePromotion({ ...auto, candidate: score, champion: 0.9 }).promote).toBe(false);
     // Without checkpoints nothing is named; without examples there is no score.
