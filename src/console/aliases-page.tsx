@@ -5,7 +5,7 @@
  * alias that kept its deployment, or roll back to the previous deployment.
  */
 import type { ComponentChildren } from 'preact';
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import type { AliasRecord } from '../aliases/alias-record.js';
 import type { AliasListing, AliasTargetView, AliasView } from '../aliases/alias-view.js';
 import { winnerScores } from '../evaluation/evaluation-result.js';
@@ -18,9 +18,14 @@ import { ActionStatus, useAction, usePolling } from './hooks.js';
 const PROMOTABLE = ['succeeded', 'not_promoted'];
 
 export function AliasesPage() {
+  // The runs only fill the Promote lists: they are listed again when the deployments (and so the
+  // promotable runs) change, not on every 5-second refresh of the aliases.
+  const runsFor = useRef<{ key: string; runs: RunRecord[] } | undefined>(undefined);
   const data = usePolling(async () => {
-    const [listing, runs] = await Promise.all([api<AliasListing>('/aliases'), listRuns()]);
-    return { listing, runs };
+    const listing = await api<AliasListing>('/aliases');
+    const key = listing.deployments.map((d) => `${d.runId}:${d.deployment}:${d.state}`).sort().join(',');
+    if (runsFor.current?.key !== key) runsFor.current = { key, runs: await listRuns() };
+    return { listing, runs: runsFor.current.runs };
   }, 5000, []);
   return (
     <section aria-labelledby="aliases-title">
