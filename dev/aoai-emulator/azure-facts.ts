@@ -2,7 +2,7 @@
  * Azure facts the emulator enforces, in ONE place, each with where it comes from. Nothing here is
  * taken from `src/`: the emulator must be able to disagree with the app.
  *
- * Sources (all read through the team's search corpora; the spec files are in ../shared/specs):
+ * Sources (all read through the team's search corpora; the spec files are in test/fixtures/specs):
  *  [spec-aoai]  specification/cognitiveservices/data-plane/AzureOpenAI/authoring/preview/2025-04-01-preview/azureopenai.json
  *  [spec-arm]   specification/cognitiveservices/resource-manager/Microsoft.CognitiveServices/stable/2025-06-01/cognitiveservices.json
  *  [lifecycle]  learn.microsoft.com/azure/ai-services/openai/api-version-deprecation (GA and preview data-plane versions,

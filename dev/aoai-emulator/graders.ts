@@ -2,7 +2,7 @@
  * `POST /openai/v1/fine_tuning/alpha/graders/validate` — Azure's grader check, as its REST reference
  * describes it (learn.microsoft.com/azure/foundry/reference/rest/graders-validate-grader: body
  * `{grader}`, one of string_check | text_similarity | python | score_model | multi; the answer echoes
- * `{grader}`). The route is not in the authoring description in ../shared/specs (2025-04-01-preview
+ * `{grader}`). The route is not in the authoring description in test/fixtures/specs (2025-04-01-preview
  * has no graders path), so this follows the REST reference and the RFT guide
  * (learn.microsoft.com/azure/ai-foundry/openai/how-to/reinforcement-fine-tuning, "Graders").
  *

@@ -1,7 +1,7 @@
 /**
  * Azure Resource Manager's name rule for `Microsoft.CognitiveServices/accounts/deployments`.
  *
- * The ARM description (`../shared/specs/.../stable/2025-06-01/cognitiveservices.json`,
+ * The ARM description (`test/fixtures/specs/.../stable/2025-06-01/cognitiveservices.json`,
  * `parameters.deploymentNameParameter`) declares no pattern for the deployment name, while its
  * sibling names in the same file (`accountNameParameter`, `raiPolicyNameParameter`) read
  * `^[a-zA-Z0-9][a-zA-Z0-9_.-]*$` with length 2-64. Microsoft's "Naming rules and restrictions for

@@ -127,7 +127,7 @@ describe('the app’s requests and the answers it gets match the descriptions', 
       for (const p of d.checkResponse(op, e.status, body)) problems.push(`${where} response: ${p}`);
     }
     expect(problems).toEqual([]);
-    // Chat completions are the inference API, described elsewhere (not among ../shared/specs).
+    // Chat completions are the inference API, described elsewhere (not among test/fixtures/specs).
     expect([...undescribed]).toEqual(['/openai/deployments/{deployment}/chat/completions']);
     expect([...operations].sort()).toEqual(
       expect.arrayContaining(['ARM operation status', 'Deployments_CreateOrUpdate', 'Deployments_Get', 'Files_Delete', 'Files_Get', 'Files_GetContent', 'Files_List', 'Files_Upload', 'FineTuning_Create', 'FineTuning_Get', 'FineTuning_GetEvents', 'FineTuning_List']),

@@ -1,5 +1,5 @@
 /**
- * The official Azure API descriptions (../shared/specs, see its SOURCES.md) as validators: ajv
+ * The official Azure API descriptions (test/fixtures/specs: unchanged copies, see its SOURCES.md) as validators: ajv
  * compiles each operation's request and response schemas straight out of the Swagger 2.0 files,
  * resolving `$ref`s across files by their URLs (the ARM description refers into ARM's common
  * types.json and privatelinks.json). Nothing here restates a schema by hand, except the v1 of
@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { REPO_ROOT } from '../support/paths.js';
 
-export const SPECS_ROOT = path.resolve(REPO_ROOT, '..', 'shared', 'specs');
+export const SPECS_ROOT = path.join(REPO_ROOT, 'test/fixtures/specs');
 const BASE = 'https://specs.invalid/';
 
 export const AOAI_SPEC = 'specification/cognitiveservices/data-plane/AzureOpenAI/authoring/preview/2025-04-01-preview/azureopenai.json';

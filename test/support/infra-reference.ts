@@ -10,7 +10,7 @@
  *  - ROLES: "Azure built-in roles", learn.microsoft.com/azure/role-based-access-control/built-in-roles
  *    (/storage, /ai-machine-learning, /monitor, /integration): the role's `name` in its JSON.
  *  - AZ: the Azure CLI reference, learn.microsoft.com/cli/azure/<command group>.
- * The Cognitive Services account is checked against ../shared/specs (the ARM description itself),
+ * The Cognitive Services account is checked against test/fixtures/specs (the ARM description itself),
  * not against a list here.
  */
 import { ANY, arr, B, dict, en, I, obj, S, type ApiVersionSource, type AvmModule, type Shape } from './bicep-tree.js';
@@ -31,7 +31,7 @@ export const API_VERSIONS: Readonly<Record<string, ApiVersionSource>> = {
   'Microsoft.Authorization/roleAssignments': { versions: ['2022-04-01'], source: templates('microsoft.authorization/2022-04-01/roleassignments') },
   'Microsoft.Insights/components': { versions: ['2020-02-02'], source: templates('microsoft.insights/2020-02-02/components') },
   'Microsoft.Web/sites': { versions: ['2024-04-01'], source: templates('microsoft.web/2024-04-01/sites') },
-  'Microsoft.CognitiveServices/accounts': { versions: ['2025-06-01'], source: `../shared/specs/${COGNITIVE_SERVICES_SPEC}` },
+  'Microsoft.CognitiveServices/accounts': { versions: ['2025-06-01'], source: `test/fixtures/specs/${COGNITIVE_SERVICES_SPEC}` },
   'Microsoft.DurableTask/schedulers': { versions: ['2025-11-01'], source: templates('microsoft.durabletask/2025-11-01/schedulers') },
   'Microsoft.DurableTask/schedulers/taskHubs': { versions: ['2025-11-01'], source: templates('microsoft.durabletask/2025-11-01/schedulers/taskhubs') },
 };

@@ -2,7 +2,7 @@
  * The deployment (azure.yaml, infra/) checked without Azure: every .bicep file is parsed with the
  * tree-sitter Bicep grammar and judged from the parse tree — resource types and API versions,
  * property names and enum values (the Cognitive Services account against the ARM description in
- * ../shared/specs, the rest against test/support/infra-reference.ts), Azure Verified Module
+ * test/fixtures/specs, the rest against test/support/infra-reference.ts), Azure Verified Module
  * references, built-in role ids, keyless settings — and the hooks' az calls against the commands'
  * documented flags. The last block applies deliberate breaks to in-memory copies and shows that
  * each one fails the checks, so none of these tests passes by reading nothing.
@@ -48,7 +48,7 @@ import {
 } from '../support/infra-reference.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const SPECS = path.join(ROOT, '../shared/specs');
+const SPECS = path.join(ROOT, 'test/fixtures/specs');
 const read = (file: string): string => readFileSync(path.join(ROOT, file), 'utf8');
 
 const MAIN = 'infra/main.bicep';
