@@ -10,6 +10,8 @@ export default defineConfig({
     // is about half its wall time on 2 cores), so three files at a time instead of vitest's
     // default of one (cores - 1) roughly halves the wall time without starving any of them.
     maxWorkers: 3,
+    // Each test file's temporary directories are removed when it ends (test/support/temp-dir.ts).
+    setupFiles: ['./test/support/remove-temp-dirs.ts'],
     reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });

@@ -3,8 +3,7 @@
  * process), plus the HTTP endpoints it and the console stand on: artifacts, retry, models, upload.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,8 +12,9 @@ import type { RunRecord } from '../../src/runs/run-record.js';
 import { LAB_TRAINING, LAB_VALIDATION, NODE, REPO_ROOT } from '../support/paths.js';
 import { startPipelineStack, type PipelineStack } from '../support/pipeline-stack.js';
 import { validLines } from '../support/validate-text.js';
+import { tempDir } from '../support/temp-dir.js';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'ftpipe-cli-e2e-'));
+const dir = tempDir('ftpipe-cli-e2e-');
 function file(name: string, content: string): string {
   const p = path.join(dir, name);
   writeFileSync(p, content);

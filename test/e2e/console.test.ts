@@ -3,8 +3,7 @@
  * dev/host serving the built app and console). Screenshots of every page land in
  * test-artifacts/screenshots (gitignored) to be looked at.
  */
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import OpenAI from 'openai';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -15,6 +14,7 @@ import { startPipelineStack, type PipelineStack } from '../support/pipeline-stac
 import { validLines } from '../support/validate-text.js';
 import { waitFor } from '../support/wait.js';
 import type { AliasListing, AliasView } from '../../src/aliases/alias-view.js';
+import { tempDir } from '../support/temp-dir.js';
 
 // The few browser globals the page callbacks below use (the test program has no DOM library).
 declare const document: { querySelector(selector: string): { textContent: string | null } | null; documentElement: { scrollWidth: number } };
@@ -24,7 +24,7 @@ interface CanvasLike {
   getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
 }
 
-const dir = mkdtempSync(path.join(tmpdir(), 'ftpipe-console-'));
+const dir = tempDir('ftpipe-console-');
 function file(name: string, content: string): string {
   const p = path.join(dir, name);
   writeFileSync(p, content);

@@ -1,13 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueServiceClient } from '@azure/storage-queue';
 import { describe, expect, it } from 'vitest';
 import { exitOf, waitForLine } from '../support/host-process.js';
 import { spawnNpmStart } from '../support/npm-start.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 
@@ -61,7 +61,7 @@ describe('npm start (dist/dev/start.js)', () => {
     const port = (blocker.address() as { port: number }).port;
     try {
       const ports: Record<string, string> = { '--port': '0', '--blob-port': '0', '--queue-port': '0', '--table-port': '0', '--emulator-port': '0', [flag]: String(port) };
-      const azuriteDir = mkdtempSync(path.join(tmpdir(), 'npm-start-busy-'));
+      const azuriteDir = tempDir('npm-start-busy-');
       const run = spawnSync(process.execPath, [path.join(repoRoot, 'dist/dev/start.js'), ...Object.entries(ports).flat(), '--azurite-location', azuriteDir], {
         cwd: repoRoot,
         env: { ...process.env, ...env },

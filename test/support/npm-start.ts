@@ -1,8 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from './paths.js';
+import { tempDir } from '../support/temp-dir.js';
 
 /**
  * Runs `npm start` (dist/dev/start.js) on free ports everywhere, with its own Azurite folder and
@@ -10,7 +9,7 @@ import { REPO_ROOT } from './paths.js';
  */
 export function spawnNpmStart(prefix: string, reuseDir?: string): { child: ChildProcess; output: () => string; azuriteDir: string } {
   // Reusing a folder is a restart: Azurite's data and the emulator's state are both in it.
-  const azuriteDir = reuseDir ?? mkdtempSync(path.join(tmpdir(), prefix));
+  const azuriteDir = reuseDir ?? tempDir(prefix);
   const child = spawn(
     process.execPath,
     [path.join(REPO_ROOT, 'dist/dev/start.js'), '--port', '0', '--blob-port', '0', '--queue-port', '0', '--table-port', '0', '--emulator-port', '0', '--azurite-location', azuriteDir],

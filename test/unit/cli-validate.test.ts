@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LAB_TRAINING, LAB_VALIDATION, METHODS_DIR, NODE, REPO_ROOT } from '../support/paths.js';
 import { validLines } from '../support/validate-text.js';
+import { tempDir } from '../support/temp-dir.js';
 
 /** Runs the built CLI (npm test builds first) the way `npm run ftpipe -- …` does. */
 function ftpipe(...args: string[]) {
@@ -12,7 +12,7 @@ function ftpipe(...args: string[]) {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-const dir = mkdtempSync(path.join(tmpdir(), 'ftpipe-cli-'));
+const dir = tempDir('ftpipe-cli-');
 function file(name: string, content: string): string {
   const p = path.join(dir, name);
   writeFileSync(p, content);

@@ -1,12 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applySettings, readLocalSettings } from '../../dev/host/local-settings.js';
 import { nextOccurrence } from '../../dev/host/timer-trigger.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const dirWith = (files: Record<string, string>): string => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'local-settings-'));
+  const dir = tempDir('local-settings-');
   for (const [name, content] of Object.entries(files)) writeFileSync(path.join(dir, name), content);
   return dir;
 };

@@ -1,13 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseEventGridFaults, retryDelaySeconds } from '../../dev/host/eventgrid-delivery.js';
 import { parseTimeSpan, readHostConfig } from '../../dev/host/host-config.js';
 import { PollingLatency, Semaphore } from '../../dev/host/durable/work-limits.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const hostJson = (json: unknown): string => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'host-json-'));
+  const dir = tempDir('host-json-');
   writeFileSync(path.join(dir, 'host.json'), JSON.stringify(json));
   return dir;
 };

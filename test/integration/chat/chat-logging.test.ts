@@ -4,8 +4,7 @@
  * reach the caller as the exact bytes Azure OpenAI sent. The real built app in dev/host, Azurite
  * for the registry, the emulator behind a recording proxy (which keeps the upstream bytes).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -15,13 +14,14 @@ import { recordDeployment } from '../../../src/runs/deployment-registry.js';
 import { startAzurite, type RunningAzurite } from '../../support/azurite.js';
 import { startRecordingProxy, type RecordingProxy } from '../../support/recording-proxy.js';
 import { ACCOUNT, armClient, BASE_MODEL, deploymentBody, RESOURCE_GROUP, startTestEmulator, SUBSCRIPTION } from '../emulator/helpers.js';
+import { tempDir } from '../../support/temp-dir.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
 const FUNCTION_KEY = 'chat-log-key';
 
 /** A directory holding only a host.json with these log levels (startHost's appRoot). */
 const hostJsonWith = (logLevel: Record<string, string>): string => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'chat-log-levels-'));
+  const dir = tempDir('chat-log-levels-');
   writeFileSync(path.join(dir, 'host.json'), JSON.stringify({ version: '2.0', logging: { logLevel } }));
   return dir;
 };

@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAzurite, type RunningAzurite } from '../../support/azurite.js';
 import { startHostProcess, type HostProcess } from '../../support/host-process.js';
 import { waitFor } from '../../support/wait.js';
+import { tempDir } from '../../support/temp-dir.js';
 
 const appEntry = path.resolve(import.meta.dirname, '../../fixtures/apps/durable-app/index.mjs');
 
@@ -17,7 +17,7 @@ interface Status {
 describe('dev/host Durable state survives a host restart', () => {
   let azurite: RunningAzurite;
   let host: HostProcess | undefined;
-  const activityLog = path.join(mkdtempSync(path.join(tmpdir(), 'dev-host-restart-')), 'activities.log');
+  const activityLog = path.join(tempDir('dev-host-restart-'), 'activities.log');
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {

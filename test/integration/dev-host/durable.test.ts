@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHost, type RunningHost } from '../../../dev/host/index.js';
 import { startAzurite, type RunningAzurite } from '../../support/azurite.js';
 import { collectingLogger } from '../../support/collecting-logger.js';
 import { waitFor } from '../../support/wait.js';
+import { tempDir } from '../../support/temp-dir.js';
 
 const appEntry = path.resolve(import.meta.dirname, '../../fixtures/apps/durable-app/index.mjs');
 
@@ -19,7 +19,7 @@ interface Status {
 describe('dev/host Durable orchestrations driven through df.getClient', () => {
   let azurite: RunningAzurite;
   let host: RunningHost;
-  const activityLog = path.join(mkdtempSync(path.join(tmpdir(), 'dev-host-durable-')), 'activities.log');
+  const activityLog = path.join(tempDir('dev-host-durable-'), 'activities.log');
   const logger = collectingLogger();
 
   const start = async (name: string, input: unknown): Promise<string> => {

@@ -1,18 +1,18 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAzurite, type RunningAzurite } from '../../../dev/azurite.js';
 import { startHost, type RunningHost } from '../../../dev/host/index.js';
 import { collectingLogger } from '../../support/collecting-logger.js';
 import { sleep, waitFor } from '../../support/wait.js';
+import { tempDir } from '../../support/temp-dir.js';
 
 const appEntry = path.resolve(import.meta.dirname, '../../fixtures/apps/durable-app/index.mjs');
 const portOf = (endpoint: string): number => Number(new URL(endpoint).port);
 
 /** Storage going away mid-orchestration is waited out and retried, not a stuck instance. */
 describe('dev/host rides out a storage outage', () => {
-  const location = mkdtempSync(path.join(tmpdir(), 'dev-host-outage-'));
+  const location = tempDir('dev-host-outage-');
   const activityLog = path.join(location, 'activities.log');
   let azurite: RunningAzurite;
   let host: RunningHost;

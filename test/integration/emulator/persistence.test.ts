@@ -2,15 +2,15 @@
  * The emulator's state directory: files (with their bytes), jobs, fine-tuned models, deployments
  * and id generators survive a restart; a job keeps "training" on wall-clock time while it is down.
  */
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ACCOUNT, RESOURCE_GROUP, TRAINING, armClient, deploymentBody, openaiClient, startTestEmulator, untilJob, uploadProcessed } from './helpers.js';
+import { tempDir } from '../../support/temp-dir.js';
 
 describe('emulator state on disk', () => {
   it('a restart keeps files, jobs, models and deployments; a job running at the stop finishes after it', async () => {
-    const stateDir = mkdtempSync(path.join(tmpdir(), 'aoai-state-'));
+    const stateDir = tempDir('aoai-state-');
     let emulator = await startTestEmulator({ stateDir, jobSeconds: 3 });
     let client = openaiClient(emulator);
     const fileId = await uploadProcessed(client, TRAINING);
@@ -39,7 +39,7 @@ describe('emulator state on disk', () => {
   });
 
   it('refuses a state written with another seed, saying what to do', async () => {
-    const stateDir = mkdtempSync(path.join(tmpdir(), 'aoai-state-'));
+    const stateDir = tempDir('aoai-state-');
     const first = await startTestEmulator({ stateDir, seed: 1 });
     await uploadProcessed(openaiClient(first), TRAINING);
     await first.close();
