@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AliasView } from '../../src/aliases/alias-view.js';
 import { LAB_TRAINING, LAB_VALIDATION } from '../support/paths.js';
 import { ACCOUNT, RESOURCE_GROUP, startPipelineStack, type PipelineStack } from '../support/pipeline-stack.js';
-import { waitFor } from '../support/wait.js';
+import { untilWaitingForCapacity } from '../support/quota.js';
 
 const training = readFileSync(LAB_TRAINING);
 const twenty = `${training.toString('utf8').trimEnd()}\n${readFileSync(LAB_VALIDATION, 'utf8').trimEnd()}\n`;
@@ -57,12 +57,7 @@ describe('deployment quota and manual promotion (dev/host + Azurite + emulator)'
     expect(first.artifacts).toEqual(expect.arrayContaining(['inputs/training-without-holdout.jsonl', 'evaluation-set.jsonl']));
 
     await stack.drop('waiting.jsonl', training);
-    const waiting = await waitFor(async () => {
-      const { runs } = (await (await fetch(`${stack.host.url}/api/runs?dataset=waiting`)).json()) as { runs: Array<{ runId: string }> };
-      const runId = runs[0]?.runId;
-      if (!runId) return undefined;
-      return (await stack.queued(runId)).some((e) => e.type === 'run.waiting_for_capacity') ? stack.run(runId) : undefined;
-    }, 'the run to wait for deployment capacity', 40_000, 300);
+    const waiting = await untilWaitingForCapacity(stack, 'waiting', 40_000);
     expect(waiting.status).toBe('deploying');
     expect(String(waiting.orchestration?.customStatus?.['jobStatus'])).toMatch(/waiting for deployment quota \(2\/2/);
     const event = (await stack.queued(waiting.runId)).find((e) => e.type === 'run.waiting_for_capacity');

@@ -10,8 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_FINE_TUNED_DEPLOYMENTS } from '../../dev/aoai-emulator/deployments.js';
 import { LAB_TRAINING, LAB_VALIDATION } from '../support/paths.js';
 import { ACCOUNT, RESOURCE_GROUP, startPipelineStack, type PipelineStack } from '../support/pipeline-stack.js';
-import { fillByHand, liveNames, noModelChanges, operations } from '../support/quota.js';
-import { waitFor } from '../support/wait.js';
+import { fillByHand, liveNames, noModelChanges, operations, untilWaitingForCapacity } from '../support/quota.js';
 
 const training = readFileSync(LAB_TRAINING);
 const FINAL = ['succeeded', 'not_promoted', 'failed', 'rejected', 'cancelled'] as const;
@@ -32,12 +31,7 @@ describe('quota full as Azure counts it, DEPLOYMENT_QUOTA_POLICY=wait', () => {
     expect(await liveNames(stack)).toHaveLength(MAX_FINE_TUNED_DEPLOYMENTS);
 
     await stack.drop('second.jsonl', readFileSync(LAB_VALIDATION));
-    const waiting = await waitFor(async () => {
-      const { runs } = (await (await fetch(`${stack.host.url}/api/runs?dataset=second`)).json()) as { runs: Array<{ runId: string }> };
-      const runId = runs[0]?.runId;
-      if (!runId) return undefined;
-      return (await stack.queued(runId)).some((e) => e.type === 'run.waiting_for_capacity') ? stack.run(runId) : undefined;
-    }, 'the run to wait for deployment capacity', 60_000, 300);
+    const waiting = await untilWaitingForCapacity(stack, 'second', 60_000);
     expect(waiting.status).toBe('deploying');
     const refused = (await operations(stack)).filter((o) => o.status === 'Failed' && o.errorCode === 'InsufficientQuota');
     expect(refused.length).toBeGreaterThanOrEqual(1);
@@ -57,12 +51,7 @@ describe('quota full as Azure counts it, DEPLOYMENT_QUOTA_POLICY=wait', () => {
     const refused = async (): Promise<number> => (await operations(stack)).filter((o) => o.errorCode === 'InsufficientQuota').length;
     const refusedBefore = await refused();
     await stack.drop('third.jsonl', training);
-    const waiting = await waitFor(async () => {
-      const { runs } = (await (await fetch(`${stack.host.url}/api/runs?dataset=third`)).json()) as { runs: Array<{ runId: string }> };
-      const runId = runs[0]?.runId;
-      if (!runId) return undefined;
-      return (await stack.queued(runId)).some((e) => e.type === 'run.waiting_for_capacity') ? stack.run(runId) : undefined;
-    }, 'the third run to wait for deployment capacity', 60_000, 300);
+    const waiting = await untilWaitingForCapacity(stack, 'third', 60_000);
     expect(waiting.status).toBe('deploying');
     // The app counted room (DEPLOYMENT_QUOTA 50) and sent the PUT; Azure refused it, so nothing is deploying.
     expect(await refused()).toBeGreaterThan(refusedBefore);

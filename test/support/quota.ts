@@ -1,6 +1,7 @@
 /** Helpers for the quota end-to-end tests: the emulator's operation log, live deployments, filling the resource by hand. */
 import { expect } from 'vitest';
-import { ACCOUNT, RESOURCE_GROUP, type PipelineStack } from './pipeline-stack.js';
+import { ACCOUNT, RESOURCE_GROUP, type PipelineStack, type RunView } from './pipeline-stack.js';
+import { waitFor } from './wait.js';
 
 export interface Operation {
   operationName: string;
@@ -44,3 +45,18 @@ export function noModelChanges(ops: Operation[]): void {
   for (const [deployment, set] of models) expect([...set], deployment).toHaveLength(1);
 }
 
+
+/** The newest run of `dataset` once it has been notified `run.waiting_for_capacity`. */
+export function untilWaitingForCapacity(stack: PipelineStack, dataset: string, timeoutMs: number): Promise<RunView> {
+  return waitFor(
+    async () => {
+      const { runs } = (await (await fetch(`${stack.host.url}/api/runs?dataset=${encodeURIComponent(dataset)}`)).json()) as { runs: Array<{ runId: string }> };
+      const runId = runs[0]?.runId;
+      if (!runId) return undefined;
+      return (await stack.queued(runId)).some((e) => e.type === 'run.waiting_for_capacity') ? stack.run(runId) : undefined;
+    },
+    `a run of ${dataset} to wait for deployment capacity`,
+    timeoutMs,
+    300,
+  );
+}
